@@ -1,0 +1,26 @@
+# cnnbook: `make book` builds the site, `make test` runs the tests. Both create .venv when missing.
+PROFILE ?= default
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test serve clean
+
+# Reinstall only when the project's dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/cnnbook build --profile $(PROFILE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+serve: $(STAMP)
+	$(BIN)/cnnbook serve --profile $(PROFILE)
+
+clean:
+	rm -rf build

@@ -1,0 +1,236 @@
+"""`cnnbook build`: data → train → pages → site, each stage reusing what is still valid.
+
+The stages communicate through files under build/: the train stage writes
+build/trained.json (which cache entry holds each network), the pages stage reads it and
+writes build/docs, and MkDocs turns build/docs into build/site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnnbook import cache, data
+from cnnbook.models import registry
+from cnnbook.profiles import Profile, get_profile
+
+SMOKE_BANNER = (
+    '!!! warning "Smoke build: synthetic data"\n\n'
+    "    This page was built with the `smoke` profile from synthetic look-alike data, not the real "
+    "datasets; its numbers say nothing about the real networks. Run `make book` for the real book."
+)
+
+
+class BuildError(RuntimeError):
+    """A build that cannot go on; the message says why and what to do."""
+
+
+@dataclass
+class Paths:
+    """Where a build reads and writes, all under the project root."""
+
+    root: Path
+    build: Path = field(init=False)
+    cache: Path = field(init=False)
+    docs: Path = field(init=False)
+    site: Path = field(init=False)
+    book: Path = field(init=False)
+
+    def __post_init__(self):
+        self.root = Path(self.root).resolve()
+        self.build = self.root / "build"
+        self.cache = self.build / "cache"
+        self.docs = self.build / "docs"
+        self.site = self.build / "site"
+        self.book = self.root / "book"
+
+
+def package_digest() -> str:
+    """A checksum of the cnnbook package's code: chapters rerun when it changes."""
+    pkg = Path(__file__).parent
+    files = sorted(p for p in pkg.rglob("*.py") if "__pycache__" not in p.parts)
+    return cache.file_digest(*files)
+
+
+class Timer:
+    """Seconds spent in each stage."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def stage(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+                print(f"== {name}", flush=True)
+
+            def __exit__(self, *exc):
+                timer.seconds[name] = round(time.perf_counter() - self.t0, 3)
+
+        return _Stage()
+
+
+def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
+    """Make sure every dataset the networks need is present and verified."""
+    checksums = {}
+    for dataset in sorted({registry.get(n).dataset for n in nets}):
+        if not profile.synthetic:
+            data.verify(dataset)
+        checksums[dataset] = data.dataset_checksum(dataset, synthetic=profile.synthetic)
+    return checksums
+
+
+def stage_train(profile: Profile, nets: list[str], paths: Paths, progress: bool):
+    """Train (or load from the cache) every network; record where each one lives."""
+    from cnnbook.trained import ensure_trained
+
+    removed = cache.remove_partial(paths.cache)
+    if removed:
+        print(f"removed {len(removed)} partial cache entr{'y' if len(removed) == 1 else 'ies'} of an interrupted build")
+    trained = {n: ensure_trained(registry.get(n), profile, paths.cache, progress=progress) for n in nets}
+    manifest = {"profile": profile.name,
+                "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}
+    cache.atomic_write(paths.build / "trained.json", json.dumps(manifest, indent=1, sort_keys=True))
+    return trained
+
+
+def page_context(profile: Profile, trained) -> dict:
+    """What every generated page depends on besides its own source."""
+    return {"profile": profile.name, "package": package_digest(),
+            "networks": {n: t.cache_dir.name for n, t in trained.items()}}
+
+
+def stage_pages(profile: Profile, trained, paths: Paths, only: set[str] | None = None) -> dict:
+    """Chapters and atlases into build/docs; returns {"pages": n, "executed": [...]}."""
+    from cnnbook.pages.chapters import build_chapter
+
+    banner = SMOKE_BANNER + "\n" if profile.synthetic else ""
+    context = page_context(profile, trained)
+    env = {"CNNBOOK_BUILD_DIR": str(paths.build), "CNNBOOK_PROFILE": profile.name,
+           "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    files: dict[str, bytes] = {}
+    executed = []
+    chapters = sorted(paths.book.glob("*.md"))
+    if not chapters:
+        raise BuildError(f"no chapters found: {paths.book} holds no .md files")
+    for source in chapters:
+        out = build_chapter(source, cache_root=paths.cache / "pages", build_dir=paths.build,
+                            context=context, env=env, banner=banner)
+        files[out.path] = out.markdown.encode()
+        files.update(out.assets)
+        if out.executed:
+            executed.append(source.name)
+    for name, net in trained.items():
+        files.update(_atlas_files(net, context, paths, banner))
+    # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
+    for path in sorted(paths.book.rglob("*")):
+        if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
+            files[str(path.relative_to(paths.book))] = path.read_bytes()
+    from cnnbook.pages.publish import publish
+
+    counts = publish(paths.docs, files)
+    return {"pages": sum(1 for f in files if f.endswith(".md")), "executed": executed, **counts}
+
+
+def _atlas_files(net, context: dict, paths: Paths, banner: str) -> dict[str, bytes]:
+    from cnnbook.pages.atlas import build_atlas
+
+    key = cache.content_key({"atlas": net.spec.name, **context, "banner": banner})
+    where = cache.entry_dir(paths.cache / "pages", f"atlas-{net.spec.name}", key)
+    if cache.is_complete(where):
+        try:
+            return cache.read_entry(where)
+        except cache.CorruptCacheError as err:
+            print(f"warning: corrupt atlas cache, rebuilding {net.spec.name}: {err}")
+            cache.discard(where)
+    print(f"rendering the atlas of {net.spec.name}", flush=True)
+    out = build_atlas(net, banner)
+    files = {out.path: out.markdown.encode(), **out.assets}
+    cache.write_entry(where, files)
+    return files
+
+
+def stage_site(paths: Paths) -> None:
+    """`mkdocs build --strict` into a fresh folder, then swapped in: never a half-built site."""
+    config = paths.root / "mkdocs.yml"
+    if not config.is_file():
+        raise BuildError(f"{config} is missing")
+    fresh = paths.build / ".site-new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(fresh)]
+    result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
+    if result.returncode != 0:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise BuildError("mkdocs build --strict failed:\n" + (result.stderr or result.stdout).strip())
+    old = paths.build / ".site-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if paths.site.exists():
+        os.replace(paths.site, old)
+    os.replace(fresh, paths.site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+def make_report(profile: Profile, trained, timer: Timer, pages: int, total: float, site_bytes: int | None) -> dict:
+    """The machine-readable summary of a build (DESIGN §2)."""
+    networks = {}
+    for name, t in trained.items():
+        m = t.metrics
+        networks[name] = {
+            "params": m["params"], "test_accuracy": m["test_accuracy"], "train_seconds": m["train_seconds"],
+            "epochs": m["epochs"], "train_samples": m["train_samples"],
+            "train_images_per_second": m["train_images_per_second"], "cache_hit": t.cache_hit,
+        }
+    return {"profile": profile.name, "versions": cache.library_versions(), "networks": networks,
+            "stages": dict(timer.seconds), "total_seconds": round(total, 3), "pages": pages,
+            "site_bytes": site_bytes}
+
+
+def summary_table(report: dict) -> str:
+    """The table printed at the end of a build."""
+    lines = [f"{'network':<14} {'test accuracy':>13} {'seconds':>9} {'cached':>7}"]
+    for name, n in report["networks"].items():
+        lines.append(f"{name:<14} {n['test_accuracy']:>13.4f} {n['train_seconds']:>9.1f} "
+                     f"{'yes' if n['cache_hit'] else 'no':>7}")
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report["stages"].items())
+    lines.append(f"profile {report['profile']}: {report['pages']} pages, {report['site_bytes'] or 0:,} bytes; "
+                 f"{stages}; total {report['total_seconds']:.1f}s")
+    return "\n".join(lines)
+
+
+def build(profile_name: str = "default", root: Path | str = ".", *, progress: bool = True,
+          networks: list[str] | None = None) -> dict:
+    """Run the whole build; returns the report (also written to build/report.json)."""
+    start = time.perf_counter()
+    profile = get_profile(profile_name)
+    paths = Paths(Path(root))
+    nets = networks or registry.names()
+    timer = Timer()
+    paths.build.mkdir(parents=True, exist_ok=True)
+    with timer.stage("data"):
+        stage_data(profile, nets)
+    with timer.stage("train"):
+        trained = stage_train(profile, nets, paths, progress)
+    with timer.stage("pages"):
+        pages = stage_pages(profile, trained, paths)
+    # The site stage fills timings into the pages from this report, so write it first.
+    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None)
+    cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
+    with timer.stage("site"):
+        stage_site(paths)
+    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start,
+                         folder_bytes(paths.site))
+    cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
+    print(summary_table(report))
+    return report

@@ -1,0 +1,99 @@
+"""The `cnnbook` command: build, train, info, serve, clean."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from cnnbook.profiles import PROFILES
+
+
+def _profile_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", default=os.environ.get("PROFILE", "default"),
+                   help=f"one of {', '.join(PROFILES)} (default: $PROFILE or 'default')")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cnnbook", description="Build the CNN textbook: train the networks, "
+                                  "render every layer, publish the static site.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="data, training, pages and site (only what changed)")
+    _profile_arg(b)
+    b.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    t = sub.add_parser("train", help="train one network (or load it from the cache) and print its metrics")
+    t.add_argument("network", help="a registered network, e.g. mnist_keras")
+    _profile_arg(t)
+
+    sub.add_parser("info", help="the networks, profiles, data and cache this checkout knows")
+
+    s = sub.add_parser("serve", help="build, then preview on 127.0.0.1:8000, rebuilding edited chapters")
+    _profile_arg(s)
+    s.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
+
+    sub.add_parser("clean", help="remove build/")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from cnnbook.errors import known_errors
+
+    try:
+        return _run(args)
+    except known_errors() as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the next build starts clean from what was completed", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
+    root = Path.cwd()
+    if args.command == "build":
+        from cnnbook.build import build
+
+        build(args.profile, root, progress=not args.no_progress)
+    elif args.command == "train":
+        _train(args.network, args.profile, root)
+    elif args.command == "info":
+        _info(root)
+    elif args.command == "serve":
+        from cnnbook.serve import serve
+
+        serve(args.profile, root, args.addr)
+    elif args.command == "clean":
+        shutil.rmtree(root / "build", ignore_errors=True)
+        print(f"removed {root / 'build'}")
+    return 0
+
+
+def _train(name: str, profile_name: str, root: Path) -> None:
+    from cnnbook.build import Paths
+    from cnnbook.models import registry
+    from cnnbook.profiles import get_profile
+    from cnnbook.trained import ensure_trained
+
+    spec, profile = registry.get(name), get_profile(profile_name)
+    t = ensure_trained(spec, profile, Paths(root).cache)
+    m = t.metrics
+    print(f"{name}: {m['params']:,} parameters, test accuracy {m['test_accuracy']:.4f}, "
+          f"{m['train_seconds']:.1f} s ({'cached' if t.cache_hit else 'trained now'}) → {t.cache_dir}")
+
+
+def _info(root: Path) -> None:
+    from cnnbook.data.locations import data_dir, offline
+    from cnnbook.models import build_model, count_params, registry
+
+    print(f"data dir: {data_dir()}  (CNNBOOK_DATA_DIR; offline: {'yes' if offline() else 'no'})")
+    print(f"build dir: {root / 'build'}")
+    print("profiles: " + "; ".join(f"{p.name} ({p.description})" for p in PROFILES.values()))
+    print("networks:")
+    for name in registry.names():
+        spec = registry.get(name)
+        print(f"  {name:<12} {count_params(build_model(name)):>10,} params  {spec.dataset:<14} {spec.title}")

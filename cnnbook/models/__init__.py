@@ -1,0 +1,20 @@
+"""The book's networks, one Flax NNX module per file, and their registry."""
+
+from cnnbook.models.registry import NetworkSpec, TrainConfig, UnknownNameError, get, names
+
+__all__ = ["NetworkSpec", "TrainConfig", "UnknownNameError", "get", "names", "build_model", "count_params"]
+
+
+def build_model(name: str, seed: int = 0):
+    """A freshly initialised (untrained) instance of the named network."""
+    from flax import nnx
+
+    return get(name).build(rngs=nnx.Rngs(seed))
+
+
+def count_params(model) -> int:
+    """The number of trainable parameters of a model."""
+    import jax
+    from flax import nnx
+
+    return sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))

@@ -1,0 +1,58 @@
+"""An executed notebook → Markdown for MkDocs, with figures written as PNG files."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import nbformat
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def notebook_to_markdown(nb: nbformat.NotebookNode, assets_prefix: str) -> tuple[str, dict[str, bytes]]:
+    """Markdown text and {relative path: bytes} of the figures it links to.
+
+    Figures are named by cell and output number, so the same notebook always gives the
+    same file names; alt text is the figure's plain-text representation.
+    """
+    parts: list[str] = []
+    assets: dict[str, bytes] = {}
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        hide = cell.metadata.get("cnnbook", {}).get("hide", False)
+        if not hide and cell.source.strip():
+            parts.append(f"```python\n{cell.source}\n```")
+        for k, out in enumerate(cell.get("outputs", [])):
+            text = _output_markdown(out, f"{assets_prefix}/cell{n}-{k}.png", assets)
+            if text:
+                parts.append(text)
+    return "\n\n".join(p.strip("\n") for p in parts) + "\n", assets
+
+
+def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
+    kind = out.get("output_type")
+    if kind == "stream":
+        text = _ANSI.sub("", out.get("text", "")).rstrip()
+        return f"```text\n{text}\n```" if text else ""
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = out.get("data", {})
+    if "image/png" in data:
+        assets[png_path] = base64.b64decode(data["image/png"])
+        alt = _alt(data.get("text/plain", "figure"))
+        return f"![{alt}]({png_path})"
+    if "text/markdown" in data:
+        return data["text/markdown"]
+    if "text/plain" in data:
+        return f"```text\n{_ANSI.sub('', data['text/plain']).rstrip()}\n```"
+    return ""
+
+
+def _alt(text: str) -> str:
+    # Alt text must stay on one line and must not close the Markdown bracket early.
+    return " ".join(text.split()).replace("[", "(").replace("]", ")")

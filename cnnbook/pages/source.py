@@ -1,0 +1,119 @@
+"""Chapter sources: Markdown with executable ```python cells, parsed into notebook cells.
+
+A fence whose info string starts with `python` is a code cell; `python hide` runs the cell
+but shows only its output. Every other line is prose. Sources never hold outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
+# What an output pasted into a source looks like: refuse it, the build makes outputs.
+_OUTPUT_FENCES = {"output", "stdout", "stderr", "result", "out"}
+_EMBEDDED_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*data:image/", re.I)
+_GENERATED_LINK = re.compile(r"\]\(\s*[^)]*(?:_files/|build/)[^)]*\)")
+
+
+class ChapterSourceError(ValueError):
+    """A chapter source that cannot be built as it is."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str  # "markdown" or "code"
+    source: str
+    line: int  # 1-based line of the cell's first line in the source file
+    hide: bool = False  # code cells only: show the output, not the code
+
+
+def parse(text: str, path: Path | str = "<chapter>") -> list[Cell]:
+    """Split a chapter into cells, checking that it holds no outputs."""
+    lines = text.splitlines()
+    cells: list[Cell] = []
+    prose: list[str] = []
+    prose_start = 1
+    i = 0
+
+    def flush_prose(end_line: int):
+        body = "\n".join(prose).strip("\n")
+        if body.strip():
+            cells.append(Cell("markdown", body, prose_start))
+        prose.clear()
+
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            if not prose:
+                prose_start = i + 1
+            prose.append(lines[i])
+            i += 1
+            continue
+        fence, info = m.group("fence"), m.group("info").strip()
+        words = info.split()
+        end = _closing_fence(lines, i, fence)
+        if end is None:
+            raise ChapterSourceError(f"{path}:{i + 1}: code fence {fence} is never closed")
+        if words and words[0].lower() in _OUTPUT_FENCES:
+            raise ChapterSourceError(
+                f"{path}:{i + 1}: a '{words[0]}' block is an output pasted into the source; "
+                "sources hold no outputs (the build makes them): delete the block"
+            )
+        if words and words[0] == "python":
+            unknown = [w for w in words[1:] if w != "hide"]
+            if unknown:
+                raise ChapterSourceError(f"{path}:{i + 1}: unknown cell option {unknown[0]!r} (known: hide)")
+            flush_prose(i)
+            cells.append(Cell("code", "\n".join(lines[i + 1 : end]), i + 2, hide="hide" in words))
+        else:  # a fence for display only (bash, text, …) stays prose
+            if not prose:
+                prose_start = i + 1
+            prose.extend(lines[i : end + 1])
+        i = end + 1
+    flush_prose(len(lines))
+    _check_no_outputs(cells, path)
+    return cells
+
+
+def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
+    for j in range(start + 1, len(lines)):
+        stripped = lines[j].strip()
+        if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+            return j
+    return None
+
+
+def _check_no_outputs(cells: list[Cell], path) -> None:
+    for cell in cells:
+        if cell.kind != "markdown":
+            continue
+        for offset, line in enumerate(cell.source.splitlines()):
+            where = f"{path}:{cell.line + offset}"
+            if _EMBEDDED_IMAGE.search(line):
+                raise ChapterSourceError(f"{where}: an embedded data: image is an output; sources hold no outputs")
+            if _GENERATED_LINK.search(line):
+                raise ChapterSourceError(
+                    f"{where}: a link to a generated file (build/ or *_files/) is an output; "
+                    "make the figure with a code cell instead"
+                )
+
+
+def to_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
+    """The cells as a Jupyter notebook (deterministic ids, no outputs)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    for n, cell in enumerate(cells):
+        meta = {"cnnbook": {"line": cell.line, "hide": cell.hide}}
+        if cell.kind == "code":
+            nb.cells.append(nbformat.v4.new_code_cell(cell.source, metadata=meta, id=f"cell-{n}"))
+        else:
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell.source, metadata=meta, id=f"cell-{n}"))
+    return nb
+

@@ -1,0 +1,34 @@
+"""Build profiles: which data and how much training (DESIGN §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnnbook.models.registry import UnknownNameError
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A build profile."""
+
+    name: str
+    synthetic: bool  # train on generated look-alike data instead of the real sets
+    n_train: int | None  # None: the whole training set
+    n_test: int | None
+    description: str
+
+
+PROFILES = {
+    "smoke": Profile("smoke", True, 2000, 500, "synthetic look-alike data, a couple of short epochs: for tests"),
+    "default": Profile("default", False, None, None, "real data, settings a 2-core laptop CPU trains in minutes"),
+    "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU"),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called `name`, or a clear error listing the valid ones."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        valid = ", ".join(PROFILES)
+        raise UnknownNameError(f"unknown profile {name!r}; choose one of: {valid} (e.g. PROFILE=smoke)") from None

@@ -1,0 +1,130 @@
+"""Activations and kernels: every channel of a layer on one shared, zero-centred colour scale."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnnbook.render import style
+from cnnbook.render.formats import fmt_int, fmt_value
+from cnnbook.render.mosaic import grid_shape, tile_figure
+
+
+def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_labels: bool = True) -> style.Figure:
+    """All channels of one layer's output for one input.
+
+    acts (H, W, C): C maps in a near-square mosaic. acts (C,): a flatten/dense vector drawn as
+    a strip (or grid) of cells. A leading batch axis of size 1 is dropped. One colour scale for
+    all channels (vmax, or the largest |value|), so channels can be compared by colour.
+    """
+    acts = np.asarray(acts, dtype=np.float32)
+    if acts.ndim in (2, 4) and acts.shape[0] == 1:  # a batch of one, as captured
+        acts = acts[0]
+    if acts.ndim == 1:
+        return _vector(acts, title, vmax)
+    if acts.ndim == 2:  # a single map (H, W)
+        acts = acts[:, :, None]
+    if acts.ndim != 3:
+        raise ValueError(f"expected activations shaped (H, W, C) or (C,), got {acts.shape}")
+    h, w, c = acts.shape
+    vmax = _scale(acts, vmax)
+    tiles = np.moveaxis(acts, -1, 0)
+    heading = f"{title}: {c} {'channel' if c == 1 else 'channels'}, {h}×{w}"
+    with style.theme():
+        fig = tile_figure(tiles, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
+                          labels=range(c) if channel_labels else None, colorbar_label="activation")
+        return style.finish(fig, _maps_alt(tiles, title))
+
+
+def kernel_grid(kernel, title: str, *, input_channel: int | None = None) -> style.Figure:
+    """The filters of a conv kernel (kh, kw, cin, cout), one tile per output channel.
+
+    With several input channels each filter is a (kh, kw, cin) block; a tile shows its mean
+    over the input channels, or only `input_channel` when given. The title says which.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32)
+    if kernel.ndim != 4:
+        raise ValueError(f"expected a conv kernel shaped (kh, kw, cin, cout), got {kernel.shape}")
+    kh, kw, cin, cout = kernel.shape
+    if cin == 1:
+        shown, how = kernel[:, :, 0, :], ""
+    elif input_channel is None:
+        shown, how = kernel.mean(axis=2), f"mean over the {cin} input channels"
+    else:
+        shown, how = kernel[:, :, input_channel, :], f"input channel {input_channel} of {cin}"
+    tiles = np.moveaxis(shown, -1, 0)
+    vmax = style.symmetric_range(tiles)
+    heading = f"{title}: {cout} filters, {kh}×{kw}" + (f" ({how})" if how else "")
+    with style.theme():
+        fig = tile_figure(tiles, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
+                          labels=range(cout), colorbar_label="weight")
+        alt = (f"{cout} filters of {title}, each {kh}×{kw}" + (f" ({how})" if how else "")
+               + f"; weights from {fmt_value(tiles.min())} to {fmt_value(tiles.max())}")
+        return style.finish(fig, alt)
+
+
+def _vector(v, title: str, vmax: float | None) -> style.Figure:
+    """A 1-D activation vector as a strip of cells (up to 32) or a grid of cells."""
+    n = v.size
+    vmax = _scale(v, vmax)
+    rows, cols = (1, n) if n <= 32 else grid_shape(n)
+    cells = np.full(rows * cols, np.nan, np.float32)
+    cells[:n] = v
+    cells = cells.reshape(rows, cols)
+    with style.theme():
+        width = style.PAGE_WIDTH if n > 8 else style.PAGE_WIDTH / 2
+        strip = rows == 1
+        height = width * rows / cols + (1.0 if strip else 0.5)
+        fig = style.new_figure(width, height)
+        ax = fig.add_subplot()
+        im = ax.imshow(cells, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax)
+        ax.set_title(f"{title}: {fmt_int(n)} values")
+        ax.tick_params(length=0)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        if strip:
+            ax.set_xticks(range(n), [str(i) for i in range(n)] if n <= 16 else
+                          [str(i) if i % 5 == 0 else "" for i in range(n)])
+            ax.set_yticks([])
+            fig.colorbar(im, ax=ax, orientation="horizontal", location="bottom", shrink=0.6,
+                         aspect=30, label="activation")
+        else:
+            # Rows are labelled by the index of their first cell: cell = row label + column.
+            step = max(1, math.ceil(rows / 12))
+            ax.set_yticks(range(0, rows, step), [fmt_int(r * cols) for r in range(0, rows, step)])
+            ax.set_xticks([])
+            fig.colorbar(im, ax=ax, shrink=0.9, label="activation")
+        top = int(np.nanargmax(v))
+        alt = (f"A vector of {fmt_int(n)} values from {title}; values from {fmt_value(v.min())} to "
+               f"{fmt_value(v.max())}; unit {top} is the largest ({fmt_value(v[top])})"
+               + _zeros(np.count_nonzero(v == 0), n, "units"))
+        return style.finish(fig, alt)
+
+
+def _scale(acts, vmax) -> float:
+    """The half-width of the colour scale: the caller's (to share it across inputs) or the data's."""
+    return style.symmetric_range(acts) if vmax is None or not vmax > 0 else float(vmax)
+
+
+def _maps_alt(tiles, title: str) -> str:
+    """Alt text from the data: how many maps, their size, the value range, the busiest channel."""
+    c, h, w = tiles.shape
+    means = tiles.mean(axis=(1, 2))
+    busiest = int(np.argmax(means))
+    size = f"{h}×{w}" if c == 1 else f"each {h}×{w}"
+    noun = "feature map" if c == 1 else "feature maps"
+    text = (f"{c} {noun} of {title}, {size}; values from {fmt_value(tiles.min())} to "
+            f"{fmt_value(tiles.max())}")
+    if c > 1:
+        text += f"; channel {busiest} is the most active (mean {fmt_value(means[busiest])})"
+        dead = int(np.count_nonzero(~tiles.reshape(c, -1).any(axis=1)))
+        text += _zeros(dead, c, "channels")
+    return text
+
+
+def _zeros(count: int, total: int, noun: str) -> str:
+    """The part of an alt text that says how many were all zero (ReLU's dead units)."""
+    if count == 0:
+        return ""
+    return f"; {fmt_int(count)} of {fmt_int(total)} {noun} are zero"

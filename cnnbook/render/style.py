@@ -1,0 +1,132 @@
+"""All visual encoding in one place: colour maps, sizes, fonts, and how a figure becomes PNG bytes."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+
+# --- Colour -----------------------------------------------------------------------------------
+# Activations and weights can be negative: a diverging map centred on zero shows the sign as
+# hue and the size as depth, so white always means "nothing here" (CNN Explainer's choice).
+GAP_COLOR = "#c8c8c8"  # the gaps between tiles: grey, so they never read as a zero (white)
+DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad=GAP_COLOR)
+# Inputs are light intensities in 0..1: plain greys, black = 0.
+GREYS = matplotlib.colormaps["gray"].with_extremes(bad=GAP_COLOR)
+# Counts (confusion matrices) only grow from zero: a sequential map.
+SEQUENTIAL = matplotlib.colormaps["Blues"]
+WINNER_COLOR = "#111111"  # outline of the cell a max-pool window keeps
+GRID_COLOR = "#9a9a9a"  # pooling window boundaries
+TRAIN_COLOR = "#1f77b4"
+TEST_COLOR = "#d62728"
+
+# --- Size -------------------------------------------------------------------------------------
+DPI = 120  # fixed, so the same data always gives the same pixels
+PAGE_WIDTH = 6.4  # inches; about the width of the text column at this DPI
+SMALL_WIDTH = 3.2  # a single image or map
+CURVES_SIZE = (6.4, 2.6)
+CONFUSION_SIZE = (5.2, 4.6)
+MAX_HEIGHT = 9.0  # inches; a very tall mosaic is scaled down rather than scrolled past
+
+# --- Type -------------------------------------------------------------------------------------
+FONT_SIZE = 8
+TITLE_SIZE = 9
+LABEL_SIZE = 6  # channel numbers, cell counts, captions
+RC = {
+    "font.size": FONT_SIZE,
+    "axes.titlesize": TITLE_SIZE,
+    "axes.labelsize": FONT_SIZE,
+    "xtick.labelsize": LABEL_SIZE + 1,
+    "ytick.labelsize": LABEL_SIZE + 1,
+    "legend.fontsize": LABEL_SIZE + 1,
+    "figure.titlesize": TITLE_SIZE + 1,
+    "image.interpolation": "nearest",  # a pixel is a number here: never blur it
+    "image.interpolation_stage": "data",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+@contextmanager
+def theme():
+    """Draw inside this so a notebook's own rcParams never change the book's figures."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def new_figure(width: float, height: float) -> MplFigure:
+    """An empty Agg-backed figure (no pyplot: nothing global, nothing to close)."""
+    height = min(height, MAX_HEIGHT)
+    fig = MplFigure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig: MplFigure) -> bytes:
+    """The figure as PNG; no timestamp or version in the metadata, so equal input gives equal bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered figure: PNG bytes and the alt text that describes them.
+
+    In Jupyter it displays as the image with the alt text as its plain-text form, which is
+    how the page builder finds the alt text.
+    """
+
+    png: bytes
+    alt: str
+    name: str | None = None  # a slug for the file name, when the caller wants one
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return self.alt
+
+    def save(self, path) -> Path:
+        """Write the PNG atomically: a reader never sees half a file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.png)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def finish(fig: MplFigure, alt: str, name: str | None = None) -> Figure:
+    """Render a Matplotlib figure to a `Figure` (PNG bytes + alt text)."""
+    return Figure(png_bytes(fig), alt, name)
+
+
+def symmetric_range(arrays) -> float:
+    """The largest |value| over one array or several: the half-width of a zero-centred scale.
+
+    Never 0 (an all-zero map still gets a scale) and NaN/inf are ignored.
+    """
+    if isinstance(arrays, np.ndarray) or not isinstance(arrays, Iterable):
+        arrays = [arrays]
+    largest = 0.0
+    for a in arrays:
+        a = np.abs(np.asarray(a, dtype=np.float64))
+        a = a[np.isfinite(a)]
+        if a.size:
+            largest = max(largest, float(a.max()))
+    return largest if largest > 0 else 1.0

@@ -1,0 +1,1 @@
+"""The site stage: MkDocs configuration helpers, hooks and the offline check."""

@@ -1,0 +1,50 @@
+"""MkDocs hooks: maths as MathML, and build facts that change every run filled in at site time.
+
+Timings and cache hits differ between two builds of the same inputs, so the generated
+Markdown in build/docs holds a token such as {{report.networks.mnist_keras.train_seconds}}
+and this hook fills it from build/report.json. build/docs stays byte-identical across builds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from cnnbook.site.mathml import replace_math
+
+_TOKEN = re.compile(r"\{\{report\.([\w.\-]+)\}\}")
+_report: dict = {}
+
+
+def on_config(config, **kwargs):
+    global _report
+    path = Path(config["config_file_path"]).parent / "build" / "report.json"
+    try:
+        _report = json.loads(path.read_text())
+    except (OSError, ValueError):
+        _report = {}
+    return config
+
+
+def _lookup(dotted: str) -> str:
+    value = _report
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return "n/a"
+        value = value[part]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def on_page_markdown(markdown, **kwargs):
+    return _TOKEN.sub(lambda m: _lookup(m.group(1)), markdown)
+
+
+def on_page_content(html, **kwargs):
+    return replace_math(html)
