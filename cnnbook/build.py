@@ -112,7 +112,7 @@ def stage_pages(profile: Profile, trained, paths: Paths, only: set[str] | None =
     """Chapters and atlases into build/docs; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
 
-    banner = SMOKE_BANNER + "\n" if profile.synthetic else ""
+    banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
     context = page_context(profile, trained)
     env = {"CNNBOOK_BUILD_DIR": str(paths.build), "CNNBOOK_PROFILE": profile.name,
            "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
@@ -170,6 +170,12 @@ def stage_site(paths: Paths) -> None:
     if result.returncode != 0:
         shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError("mkdocs build --strict failed:\n" + (result.stderr or result.stdout).strip())
+    from cnnbook.site.offline import external_references
+
+    external = external_references(fresh)
+    if external:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise BuildError("the site would fetch from other hosts (it must work offline):\n" + "\n".join(external[:20]))
     old = paths.build / ".site-old"
     shutil.rmtree(old, ignore_errors=True)
     if paths.site.exists():

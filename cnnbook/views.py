@@ -132,9 +132,9 @@ def derivations(net) -> Markdown:
         if latex is None:
             continue
         what = _derivation_words(row)
-        lines.append(f"- `{row.name}`: {what}\n\n    $$\n    {latex}\n    $$")
+        lines.append(f"- `{row.name}`: {what}\n\n    $$\n    {latex}\n    $$\n")
     counts = " + ".join(fmt_tex_int(r.params) for r in layers(net) if r.params)
-    lines.append(f"- total:\n\n    $$\n    {counts} = {fmt_tex_int(total_params(net))}\n    $$")
+    lines.append(f"- total:\n\n    $$\n    {counts} = {fmt_tex_int(total_params(net))}\n    $$\n")
     return Markdown("\n".join(lines))
 
 

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from traitlets.config import Config
 from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import ExecutePreprocessor
 
@@ -46,7 +47,10 @@ def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: d
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's frozen-modules note
     try:
         with tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as cwd:
-            ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False)
+            # Local IPC sockets instead of TCP ports: nothing listens on the network, even on loopback.
+            ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
+            ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
+                                     config=ipc)
             try:
                 ep.preprocess(nb, {"metadata": {"path": cwd}})
             except CellExecutionError as err:

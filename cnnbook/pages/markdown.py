@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
 
 import nbformat
 
@@ -37,6 +38,9 @@ def notebook_to_markdown(nb: nbformat.NotebookNode, assets_prefix: str) -> tuple
 def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
     kind = out.get("output_type")
     if kind == "stream":
+        if out.get("name") == "stderr":  # warnings and logs belong to the build's console, not the page
+            sys.stderr.write(out.get("text", ""))
+            return ""
         text = _ANSI.sub("", out.get("text", "")).rstrip()
         return f"```text\n{text}\n```" if text else ""
     if kind not in ("display_data", "execute_result"):

@@ -1,0 +1,28 @@
+"""Fail CI when build/report.json shows a network below its accuracy floor."""
+
+import json
+import sys
+
+# The sources' published accuracies, less a small margin (issue: foundation acceptance list).
+FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975}
+
+
+def main(path: str) -> int:
+    report = json.load(open(path))
+    failed = False
+    for name, floor in FLOORS.items():
+        net = report["networks"].get(name)
+        if net is None:
+            print(f"FAIL {name}: not in {path}")
+            failed = True
+            continue
+        ok = net["test_accuracy"] >= floor
+        failed |= not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: test accuracy {net['test_accuracy']:.4f} (floor {floor}), "
+              f"{net['params']:,} params, {net['train_seconds']:.1f}s, cached {net['cache_hit']}")
+    print(f"build: {report['total_seconds']:.1f}s, {report['pages']} pages, {report['site_bytes']:,} bytes")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,127 @@
+"""The whole pipeline on synthetic data: a strict, offline, deterministic, incremental smoke build."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cnnbook.build import build
+from cnnbook.models.registry import UnknownNameError
+from cnnbook.pages.execute import ChapterExecutionError
+from cnnbook.site.offline import external_references
+from conftest import make_project
+
+
+def test_smoke_build_report(smoke_build):
+    root, report = smoke_build
+    on_disk = json.loads((root / "build" / "report.json").read_text())
+    assert on_disk == report
+    assert report["profile"] == "smoke"
+    assert set(report["stages"]) == {"data", "train", "pages", "site"}
+    assert report["pages"] >= 4 and report["site_bytes"] > 100_000
+    keras = report["networks"]["mnist_keras"]
+    assert keras["params"] == 93_322 and report["networks"]["mnist_dense"]["params"] == 407_050
+    for field in ("test_accuracy", "train_seconds", "epochs", "train_samples", "train_images_per_second", "cache_hit"):
+        assert field in keras
+    assert keras["test_accuracy"] > 0.5 and keras["cache_hit"] is False
+    assert {"jax", "flax", "optax", "mkdocs"} <= set(report["versions"])
+
+
+def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
+    root, _ = smoke_build
+    site = root / "build" / "site"
+    for page in ["index.html", "01-digits/index.html", "atlas/mnist_keras/index.html",
+                 "atlas/mnist_dense/index.html", "01-digits.ipynb"]:
+        assert (site / page).is_file(), page
+    assert external_references(site) == []
+
+
+def test_every_page_says_it_is_a_smoke_build(smoke_build):
+    root, _ = smoke_build
+    for page in (root / "build" / "docs").rglob("*.md"):
+        assert "Smoke build: synthetic data" in page.read_text(), page
+
+
+def test_parameter_counts_on_the_chapter_page(smoke_build):
+    root, _ = smoke_build
+    html = (root / "build" / "site" / "01-digits" / "index.html").read_text()
+    for count in ["320", "18,496", "36,928", "650", "93,322"]:
+        assert count in html, count
+    assert "<math" in html and "{{report." not in html  # maths rendered, tokens filled
+
+
+def test_chapter_notebook_is_executed_and_holds_outputs(smoke_build):
+    root, _ = smoke_build
+    nb = json.loads((root / "build" / "docs" / "01-digits.ipynb").read_text())
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_rebuild_with_nothing_changed_redoes_nothing(smoke_build, capsys):
+    root, _ = smoke_build
+    docs = root / "build" / "docs"
+    before = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+    report = build("smoke", root, progress=False)
+    assert all(n["cache_hit"] for n in report["networks"].values())
+    out = capsys.readouterr().out
+    assert "rendering the atlas" not in out
+    assert {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()} == before
+
+
+def test_prose_edit_reuses_outputs_without_a_kernel(smoke_build, monkeypatch):
+    root, _ = smoke_build
+    import cnnbook.pages.chapters as chapters
+
+    def no_kernel(*a, **k):
+        raise AssertionError("a prose edit must not start a kernel")
+
+    monkeypatch.setattr(chapters, "execute", no_kernel)
+    chapter = root / "book" / "01-digits.md"
+    chapter.write_text(chapter.read_text().replace("The first network of this book", "The very first network"))
+    build("smoke", root, progress=False)
+    assert "The very first network" in (root / "build" / "docs" / "01-digits.md").read_text()
+    assert "The very first network" in (root / "build" / "site" / "01-digits" / "index.html").read_text()
+
+
+def test_two_cold_smoke_builds_give_identical_docs(smoke_build, tmp_path):
+    root, _ = smoke_build
+    other = make_project(tmp_path / "again")
+    shutil.copy(root / "book" / "01-digits.md", other / "book" / "01-digits.md")  # same sources as the first
+    build("smoke", other, progress=False)
+    first, second = _tree(root / "build" / "docs"), _tree(other / "build" / "docs")
+    assert sorted(first) == sorted(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_unknown_profile_is_a_clear_error(tmp_path):
+    with pytest.raises(UnknownNameError, match="unknown profile 'fast'.*smoke, default, full"):
+        build("fast", make_project(tmp_path / "p"), progress=False)
+
+
+def test_a_raising_cell_names_the_chapter_file_and_cell(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "index.md").write_text("# Home\n\n```python\nx = 1\n```\n\nProse.\n\n```python\nraise ValueError('bad idea')\n```\n")
+    root = make_project(tmp_path / "p", book=book)
+    with pytest.raises(ChapterExecutionError) as err:
+        build("smoke", root, progress=False, networks=["mnist_dense"])
+    message = str(err.value)
+    assert re.search(r"book/index\.md:10: code cell 2 raised ValueError: bad idea", message), message
+    assert not (root / "build" / "site").exists()  # nothing published from a failed build
+
+
+def test_unknown_network_or_layer_in_a_chapter(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "index.md").write_text("# Home\n\n```python\nfrom cnnbook import book\n"
+                                   "book.feature_maps('mnist_dense', 'conv9')\n```\n")
+    root = make_project(tmp_path / "p", book=book)
+    with pytest.raises(ChapterExecutionError, match="unknown layer 'conv9'.*flatten, dense, dense_1"):
+        build("smoke", root, progress=False, networks=["mnist_dense"])

@@ -1,0 +1,59 @@
+"""The networks: parameter counts pinned to the sources, Keras layer names, shapes."""
+
+import numpy as np
+import pytest
+
+from cnnbook.capture import capture, layer_table
+from cnnbook.models import build_model, count_params, get, names
+from cnnbook.models.registry import UnknownNameError
+
+
+@pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050)])
+def test_parameter_counts_match_the_tutorials(name, expected):
+    assert count_params(build_model(name)) == expected
+
+
+def test_keras_convnet_layers_shapes_and_counts():
+    rows = layer_table(build_model("mnist_keras"), (28, 28, 1))
+    assert [r.name for r in rows] == ["conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "conv2d_2",
+                                      "flatten", "dense", "dense_1"]
+    assert [r.output_shape for r in rows] == [(26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (3, 3, 64),
+                                              (576,), (64,), (10,)]
+    assert [r.params for r in rows if r.params] == [320, 18_496, 36_928, 36_928, 650]
+
+
+def test_capture_last_output_equals_model_output():
+    model = build_model("mnist_keras", seed=3)
+    x = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    outputs = capture(model, x)
+    assert list(outputs)[-1] == "dense_1"
+    np.testing.assert_array_equal(outputs["dense_1"], np.asarray(model(x)))
+
+
+def test_max_pool_matches_a_numpy_reference():
+    from cnnbook.models.layers import max_pool_2x2
+
+    x = np.random.default_rng(1).normal(size=(2, 11, 11, 3)).astype(np.float32)
+    ref = np.zeros((2, 5, 5, 3), np.float32)
+    for i in range(5):
+        for j in range(5):
+            ref[:, i, j] = x[:, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max(axis=(1, 2))
+    np.testing.assert_array_equal(np.asarray(max_pool_2x2(x)), ref)
+
+
+def test_conv_matches_a_numpy_convolution():
+    model = build_model("mnist_keras", seed=1)
+    x = np.random.default_rng(2).random((1, 28, 28, 1), dtype=np.float32)
+    k = np.asarray(model.conv2d.kernel[...])  # (3, 3, 1, 32)
+    b = np.asarray(model.conv2d.bias[...])
+    ref = np.zeros((26, 26, 32), np.float32)
+    for i in range(26):
+        for j in range(26):
+            ref[i, j] = np.tensordot(x[0, i : i + 3, j : j + 3, :], k, axes=3) + b
+    np.testing.assert_allclose(capture(model, x)["conv2d"][0], np.maximum(ref, 0), rtol=1e-5, atol=1e-5)
+
+
+def test_unknown_network_lists_the_known_ones():
+    with pytest.raises(UnknownNameError, match="mnist_keras"):
+        get("resnet")
+    assert names()[:2] == ["mnist_dense", "mnist_keras"] or set(names()) >= {"mnist_dense", "mnist_keras"}
