@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tqdm import tqdm
+
 from cnnbook import cache, data
 from cnnbook.models import registry
 from cnnbook.profiles import Profile, get_profile
@@ -79,11 +81,11 @@ class Timer:
 
 
 def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
-    """Make sure every dataset the networks need is present and verified."""
+    """Make sure every dataset the networks need is present and verified (downloading what is missing)."""
     checksums = {}
     for dataset in sorted({registry.get(n).dataset for n in nets}):
         if not profile.synthetic:
-            data.verify(dataset)
+            data.ensure(dataset)
         checksums[dataset] = data.dataset_checksum(dataset, synthetic=profile.synthetic)
     return checksums
 
@@ -108,7 +110,7 @@ def page_context(profile: Profile, trained) -> dict:
             "networks": {n: t.cache_dir.name for n, t in trained.items()}}
 
 
-def stage_pages(profile: Profile, trained, paths: Paths, only: set[str] | None = None) -> dict:
+def stage_pages(profile: Profile, trained, paths: Paths, progress: bool = True) -> dict:
     """Chapters and atlases into build/docs; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
 
@@ -121,15 +123,20 @@ def stage_pages(profile: Profile, trained, paths: Paths, only: set[str] | None =
     chapters = sorted(paths.book.glob("*.md"))
     if not chapters:
         raise BuildError(f"no chapters found: {paths.book} holds no .md files")
-    for source in chapters:
-        out = build_chapter(source, cache_root=paths.cache / "pages", build_dir=paths.build,
-                            context=context, env=env, banner=banner)
-        files[out.path] = out.markdown.encode()
-        files.update(out.assets)
-        if out.executed:
-            executed.append(source.name)
-    for name, net in trained.items():
-        files.update(_atlas_files(net, context, paths, banner))
+    jobs = [("chapter", c) for c in chapters] + [("atlas", net) for net in trained.values()]
+    bar = tqdm(jobs, desc="pages", unit="page", disable=not progress, mininterval=1.0)
+    for kind, item in bar:
+        if kind == "chapter":
+            bar.set_postfix_str(item.name)
+            out = build_chapter(item, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                context=context, env=env, banner=banner)
+            files[out.path] = out.markdown.encode()
+            files.update(out.assets)
+            if out.executed:
+                executed.append(item.name)
+        else:
+            bar.set_postfix_str(f"atlas {item.spec.name}")
+            files.update(_atlas_files(item, context, paths, banner))
     # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
     for path in sorted(paths.book.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
@@ -229,7 +236,7 @@ def build(profile_name: str = "default", root: Path | str = ".", *, progress: bo
     with timer.stage("train"):
         trained = stage_train(profile, nets, paths, progress)
     with timer.stage("pages"):
-        pages = stage_pages(profile, trained, paths)
+        pages = stage_pages(profile, trained, paths, progress)
     # The site stage fills timings into the pages from this report, so write it first.
     report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))

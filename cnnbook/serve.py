@@ -35,7 +35,7 @@ def serve(profile_name: str, root: Path, addr: str = "127.0.0.1:8000", poll_seco
                 seen = now
                 t0 = time.perf_counter()
                 try:
-                    result = stage_pages(profile, trained, paths)
+                    result = stage_pages(profile, trained, paths, progress=False)
                     print(f"rebuilt pages in {time.perf_counter() - t0:.1f}s "
                           f"(ran: {', '.join(result['executed']) or 'no kernel'})", flush=True)
                 except Exception as err:  # keep serving; show the error like a build would

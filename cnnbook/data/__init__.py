@@ -22,6 +22,7 @@ __all__ = [
     "data_dir",
     "dataset_checksum",
     "dataset_dir",
+    "ensure",
     "load",
     "names",
     "offline",
@@ -83,11 +84,7 @@ def load(
         )
         return Dataset(name, *arrays, info.class_names, checksum, True, source)
 
-    folder = dataset_dir(name)
-    paths = {}
-    for file in info.files:
-        dest, desc = folder / file.name, f"{name}/{file.name}"
-        paths[file.role] = fetch(info.urls(file), dest, file.sha256, desc=desc)
+    paths = ensure(name)
     x_train, y_train = _split(info, paths, "train")
     x_test, y_test = _split(info, paths, "test")
     return Dataset(
@@ -132,6 +129,17 @@ def dataset_checksum(
         sizes = (("n_train", n_train), ("n_test", n_test))
         parts += [f"{key}={value}" for key, value in sizes if value is not None]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def ensure(name: str) -> dict[str, Path]:
+    """Make every file of `name` present and verified, downloading what is missing; {role: path}.
+
+    With CNNBOOK_OFFLINE=1 nothing is downloaded and a missing file is a DataError that names it.
+    """
+    info = catalog.get(name)
+    folder = dataset_dir(name)
+    return {file.role: fetch(info.urls(file), folder / file.name, file.sha256, desc=f"{name}/{file.name}")
+            for file in info.files}
 
 
 def verify(name: str) -> list[Path]:
