@@ -43,7 +43,7 @@ class LayerInfo:
     """One row of a Keras-style summary."""
 
     name: str
-    kind: str  # "conv", "dense", "pool", "flatten" or "other"
+    kind: str  # "conv", "dense", "relu", "pool", "flatten" or "other"
     output_shape: tuple[int, ...]  # one sample, no batch axis
     params: int
     kernel_shape: tuple[int, ...] | None  # conv (kh, kw, cin, cout) or dense (in, out)
@@ -73,6 +73,8 @@ def _kind(name: str, module) -> str:
         return "dense"
     if "pool" in name:
         return "pool"
+    if "relu" in name:
+        return "relu"
     if "flatten" in name:
         return "flatten"
     return "other"

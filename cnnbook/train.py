@@ -26,6 +26,16 @@ def to_inputs(images: np.ndarray) -> np.ndarray:
     return x[..., None] if x.ndim == 3 else x
 
 
+def augment(x: np.ndarray, rng: np.random.Generator, max_shift: int = 4) -> np.ndarray:
+    """Random horizontal flips and shifts of a batch (N, H, W, C): the same photo, seen anew each epoch."""
+    n, h, w, _ = x.shape
+    flip = rng.random(n) < 0.5
+    x = np.where(flip[:, None, None, None], x[:, :, ::-1, :], x)
+    padded = np.pad(x, ((0, 0), (max_shift, max_shift), (max_shift, max_shift), (0, 0)), mode="reflect")
+    dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))
+    return np.stack([padded[i, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
+
+
 def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
     """The Optax optimizer named by a training config."""
     if cfg.optimizer == "rmsprop":
@@ -105,7 +115,8 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
         model.train()
         for i in bar:
             idx = order[i : i + cfg.batch_size]
-            loss, n_right = train_step(model, optimizer, jnp.asarray(x_train[idx]), jnp.asarray(y_train[idx]))
+            xb = augment(x_train[idx], order_rng) if cfg.augment else x_train[idx]
+            loss, n_right = train_step(model, optimizer, jnp.asarray(xb), jnp.asarray(y_train[idx]))
             loss_sum += float(loss) * len(idx)
             correct += int(n_right)
             bar.set_postfix(loss=f"{loss_sum / (i + len(idx)):.4f}", acc=f"{correct / (i + len(idx)):.4f}",

@@ -153,3 +153,14 @@ def _load_entry(spec: NetworkSpec, where: Path, *, cache_hit: bool) -> TrainedNe
 def load_from(where: Path, spec: NetworkSpec) -> TrainedNetwork:
     """Load a cache entry the train stage recorded (used by the pages)."""
     return _load_entry(spec, Path(where), cache_hit=True)
+
+
+def untrained(net: TrainedNetwork) -> TrainedNetwork:
+    """The same network with the random weights it started training from (same seed)."""
+    import dataclasses
+
+    from flax import nnx
+
+    model = net.spec.build(rngs=nnx.Rngs(net.config["train"]["seed"]))
+    model.eval()
+    return dataclasses.replace(net, model=model, test_probs=None)

@@ -69,20 +69,40 @@ def sample_indices(net, n: int = 3) -> list[int]:
     return chosen
 
 
+@dataclass(frozen=True)
+class Example:
+    """One input image the pages follow through a network."""
+
+    x: np.ndarray  # (H, W, C) float32 in 0..1, as the network sees it
+    caption: str  # how pages name it, e.g. "test image 3 (label 0)"
+    label: int | None = None  # the true class, when known
+    slug: str = "image"  # for file names and anchors
+
+
+def example(net, image) -> Example:
+    """An `Example` from a test-set index, or the `Example` itself."""
+    if isinstance(image, Example):
+        return image
+    index = int(image)
+    ds = dataset_of(net)
+    label = int(ds.y_test[index])
+    return Example(to_inputs(ds.x_test[index : index + 1])[0], f"test image {index} (label {ds.class_names[label]})",
+                   label, f"test-{index}")
+
+
 def test_input(net, index: int) -> np.ndarray:
     """One test image as the network's input batch of one (1, H, W, C), in 0..1."""
-    return to_inputs(dataset_of(net).x_test[index : index + 1])
+    return example(net, index).x[None]
 
 
-def activations(net, index: int) -> dict[str, np.ndarray]:
-    """Every layer's output for one test image, batch axis removed."""
-    return {k: v[0] for k, v in capture(net.model, test_input(net, index)).items()}
+def activations(net, image) -> dict[str, np.ndarray]:
+    """Every layer's output for one image (a test index or an `Example`), batch axis removed."""
+    return {k: v[0] for k, v in capture(net.model, example(net, image).x[None]).items()}
 
 
-def describe_image(net, index: int) -> str:
-    """'test image 3 (label 0)': how pages name a test image."""
-    label = dataset_of(net).y_test[index]
-    return f"test image {index} (label {class_names(net)[int(label)]})"
+def describe_image(net, image) -> str:
+    """'test image 3 (label 0)': how pages name an image."""
+    return example(net, image).caption
 
 
 def _check_layer(net, layer: str) -> None:
@@ -173,16 +193,29 @@ def provenance(net) -> Table:
 
 # --- Figures -----------------------------------------------------------------------------------
 
-def input_figure(net, index: int):
-    """A test image as the network sees it."""
-    return images_render.input_image(test_input(net, index)[0], title=describe_image(net, index))
+def input_figure(net, image):
+    """An input image as the network sees it."""
+    ex = example(net, image)
+    return images_render.input_image(ex.x, title=ex.caption)
 
 
-def feature_maps(net, layer: str, index: int = 0):
-    """All channels of one layer's output for one test image, one shared colour scale."""
+def feature_maps(net, layer: str, image=0, scale: str = "layer"):
+    """All channels of one layer's output for one image.
+
+    scale: "layer" (one colour scale for the layer's channels), "channel" (each channel its
+    own) or "network" (one scale for every layer of the network, as CNN Explainer offers).
+    """
     _check_layer(net, layer)
-    acts = activations(net, index)[layer]
-    return maps_render.feature_map_grid(acts, f"{layer} — {describe_image(net, index)}")
+    acts = activations(net, image)
+    title = f"{layer} — {describe_image(net, image)}"
+    if scale == "layer":
+        return maps_render.feature_map_grid(acts[layer], title)
+    if scale == "channel":
+        return maps_render.feature_map_grid(acts[layer], title, scale="channel")
+    if scale == "network":
+        vmax = maps_render.style.symmetric_range(list(acts.values()))
+        return maps_render.feature_map_grid(acts[layer], title, vmax=vmax)
+    raise ValueError(f"unknown colour scale {scale!r}: use 'layer', 'channel' or 'network'")
 
 
 def kernels(net, layer: str):
@@ -194,7 +227,7 @@ def kernels(net, layer: str):
     return maps_render.kernel_grid(np.asarray(module.kernel[...]), f"{layer} kernels")
 
 
-def pooling(net, layer: str, index: int = 0, channel: int | None = None):
+def pooling(net, layer: str, index=0, channel: int | None = None):
     """A max-pool's input and output for one channel, each window's winner marked."""
     _check_layer(net, layer)
     names = layer_names(net.model)

@@ -8,7 +8,7 @@ from cnnbook.models import build_model, count_params, get, names
 from cnnbook.models.registry import UnknownNameError
 
 
-@pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050)])
+@pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050), ("tiny_vgg", 19_920)])
 def test_parameter_counts_match_the_tutorials(name, expected):
     assert count_params(build_model(name)) == expected
 
@@ -57,3 +57,33 @@ def test_unknown_network_lists_the_known_ones():
     with pytest.raises(UnknownNameError, match="mnist_keras"):
         get("resnet")
     assert names()[:2] == ["mnist_dense", "mnist_keras"] or set(names()) >= {"mnist_dense", "mnist_keras"}
+
+
+def test_tiny_vgg_layers_and_shapes_as_cnn_explainer():
+    rows = layer_table(build_model("tiny_vgg"), (64, 64, 3))
+    assert [r.name for r in rows] == ["conv_1_1", "relu_1_1", "conv_1_2", "relu_1_2", "max_pool_1", "conv_2_1",
+                                      "relu_2_1", "conv_2_2", "relu_2_2", "max_pool_2", "flatten", "output"]
+    sizes = [r.output_shape[0] for r in rows if r.kind in ("conv", "pool")]
+    assert sizes == [62, 60, 30, 28, 26, 13]
+    assert rows[-2].output_shape == (1690,)
+    assert [r.params for r in rows if r.params] == [280, 910, 910, 910, 16_910]
+
+
+def test_fast_convolution_gradient_equals_xla_convolution_gradient():
+    import jax
+    import jax.numpy as jnp
+
+    from cnnbook.models.layers import _conv_valid, conv_valid
+
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(2, 9, 8, 3)), jnp.float32)
+    k = jnp.asarray(rng.normal(size=(3, 3, 3, 4)), jnp.float32)
+    target = jnp.asarray(rng.normal(size=(2, 7, 6, 4)), jnp.float32)
+
+    def loss(conv):
+        return lambda x, k: ((conv(x, k) - target) ** 2).sum()
+
+    fast = jax.grad(loss(conv_valid), argnums=(0, 1))(x, k)
+    xla = jax.grad(loss(_conv_valid), argnums=(0, 1))(x, k)
+    for a, b in zip(fast, xla):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)

@@ -6,19 +6,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalog
-from .catalog import DatasetInfo
+from . import catalog, jpegfolder, jpegs, tinyimagenet
+from .catalog import DatasetInfo, TinyImageNetInfo
 from .download import fetch, sha256_file
 from .errors import DataError
 from .idx import read_idx
 from .locations import data_dir, dataset_dir, offline
-from .synthetic import VERSION as SYNTHETIC_VERSION
+from .synthetic import VERSION as SYNTHETIC_VERSION  # noqa: F401  (the greyscale generator's; kept for callers)
 from .synthetic import synthetic_like
+from .synthetic import version as synthetic_version
 
 __all__ = [
     "DataError",
     "Dataset",
     "DatasetInfo",
+    "TinyImageNetInfo",
     "data_dir",
     "dataset_checksum",
     "dataset_dir",
@@ -40,7 +42,8 @@ class Dataset:
     """A loaded dataset: train and test arrays plus what is needed to label and credit them."""
 
     name: str
-    x_train: np.ndarray = field(repr=False)  # (N, 28, 28) uint8 for the MNIST family
+    # (N, 28, 28) uint8 for the MNIST family, (N, 64, 64, 3) uint8 RGB for tiny-imagenet-10
+    x_train: np.ndarray = field(repr=False)
     y_train: np.ndarray = field(repr=False)  # (N,) uint8 class indices
     x_test: np.ndarray = field(repr=False)
     y_test: np.ndarray = field(repr=False)
@@ -66,7 +69,8 @@ def load(
     """Load dataset `name`, downloading and verifying its files first if needed.
 
     `synthetic=True` returns a generated look-alike instead (no files; `seed` picks it).
-    `n_train` / `n_test` keep only the first samples of each split.
+    `n_train` / `n_test` keep only the first samples of each split; for tiny-imagenet-10,
+    whose images are sorted by class, the first n/10 of each class instead, so no class is lost.
     """
     info = catalog.get(name)
     _check_size("n_train", n_train)
@@ -80,9 +84,26 @@ def load(
             seed,
         )
         source = (
-            f"synthetic look-alike of {info.title} ({SYNTHETIC_VERSION}, seed {seed}); not real data"
+            f"synthetic look-alike of {info.title} ({synthetic_version(name)}, seed {seed}); "
+            f"not real data"
         )
         return Dataset(name, *arrays, info.class_names, checksum, True, source)
+
+    if isinstance(info, TinyImageNetInfo):
+        x_train, y_train, x_test, y_test = jpegs.load_arrays(info, tinyimagenet.ensure(info))
+        classes = len(info.class_names)
+        train, test = _balanced(y_train, n_train, classes), _balanced(y_test, n_test, classes)
+        return Dataset(
+            name,
+            x_train if train is None else x_train[train],
+            y_train if train is None else y_train[train],
+            x_test if test is None else x_test[test],
+            y_test if test is None else y_test[test],
+            info.class_names,
+            checksum,
+            False,
+            info.source,
+        )
 
     paths = ensure(name)
     x_train, y_train = _split(info, paths, "train")
@@ -110,19 +131,24 @@ def dataset_checksum(
 ) -> str:
     """The `checksum` that `load` with the same arguments gives, without reading any data.
 
-    Real data: a SHA-256 over the pinned SHA-256s of its files, in catalogue order (plus the
-    sizes, when only the first samples are kept). Synthetic data: over the generator version,
-    name, seed and sizes. Cheap, so a training cache key can be computed before loading.
+    Real data: a SHA-256 over the pinned SHA-256s of its files, in catalogue order (for
+    tiny-imagenet-10: over its pinned JPEG digest and class order), plus the sizes when only
+    some samples are kept. Synthetic data: over the generator version, name, seed and sizes.
+    Cheap, so a training cache key can be computed before loading.
     """
     info = catalog.get(name)
     if synthetic:
         parts = [
-            SYNTHETIC_VERSION,
+            synthetic_version(name),
             name,
             f"seed={seed}",
             f"n_train={SYNTHETIC_TRAIN if n_train is None else n_train}",
             f"n_test={SYNTHETIC_TEST if n_test is None else n_test}",
         ]
+    elif isinstance(info, TinyImageNetInfo):
+        parts = [f"jpegs {info.jpeg_digest}", f"classes {' '.join(info.wnids)}"]
+        sizes = (("n_train", n_train), ("n_test", n_test))
+        parts += [f"{key}={value} per-class" for key, value in sizes if value is not None]
     else:
         parts = [f"{file.name} {file.sha256}" for file in info.files]
         # Only when subsetting, so the full set's checksum depends on the files alone.
@@ -135,8 +161,12 @@ def ensure(name: str) -> dict[str, Path]:
     """Make every file of `name` present and verified, downloading what is missing; {role: path}.
 
     With CNNBOOK_OFFLINE=1 nothing is downloaded and a missing file is a DataError that names it.
+    tiny-imagenet-10 is one folder, extracted from the Tiny ImageNet zip when missing:
+    {"folder": its folder, "train": folder/train, "test": folder/val}.
     """
     info = catalog.get(name)
+    if isinstance(info, TinyImageNetInfo):
+        return _folder_roles(tinyimagenet.ensure(info).folder)
     folder = dataset_dir(name)
     return {file.role: fetch(info.urls(file), folder / file.name, file.sha256, desc=f"{name}/{file.name}")
             for file in info.files}
@@ -145,9 +175,15 @@ def ensure(name: str) -> dict[str, Path]:
 def verify(name: str) -> list[Path]:
     """Check that every file of `name` is in place with its pinned SHA-256; return their paths.
 
-    Downloads nothing: raises DataError listing every missing or damaged file.
+    Downloads nothing: raises DataError listing every missing or damaged file. For
+    tiny-imagenet-10 the SHA-256 over all its JPEGs is recomputed and compared with the
+    pinned one; the paths are those JPEGs, train then test, by class and file name.
     """
     info = catalog.get(name)
+    if isinstance(info, TinyImageNetInfo):
+        found = tinyimagenet.verify(info)
+        splits = ("train", "test")
+        return [path for split in splits for path in jpegfolder.ordered(info, found, split)[0]]
     folder = dataset_dir(name)
     paths, problems = [], []
     for file in info.files:
@@ -199,6 +235,21 @@ def _split(info: DatasetInfo, paths: dict[str, Path], split: str) -> tuple[np.nd
 def _first(array: np.ndarray, n: int | None) -> np.ndarray:
     """The first `n` samples (all when n is None), as a copy so the rest can be freed."""
     return array if n is None else array[:n].copy()
+
+
+def _balanced(labels: np.ndarray, n: int | None, classes: int) -> np.ndarray | None:
+    """Indices of the first n // classes samples of each class (one more for the first
+    n % classes classes), in their order; None for all. Fewer where a class runs short."""
+    if n is None:
+        return None
+    take = [n // classes + (label < n % classes) for label in range(classes)]
+    chosen = [np.flatnonzero(labels == label)[:k] for label, k in enumerate(take)]
+    return np.sort(np.concatenate(chosen))
+
+
+def _folder_roles(folder: Path) -> dict[str, Path]:
+    """{role: path} for a dataset kept as train/ and val/ folders of JPEGs."""
+    return {"folder": folder, "train": folder / "train", "test": folder / "val"}
 
 
 def _check_size(what: str, n: int | None) -> None:

@@ -90,8 +90,74 @@ FASHION_MNIST = DatasetInfo(
     ),
 )
 
+
+
+@dataclass(frozen=True)
+class TinyImageNetInfo(DatasetInfo):
+    """A subset of Tiny ImageNet kept as JPEG folders, checked by one digest over all its JPEGs.
+
+    `files` is empty: `jpeg_digest` pins every JPEG instead (see jpegfolder.manifest_digest).
+    """
+
+    wnids: tuple[str, ...]  # folder name of class i, in label order
+    words: tuple[str, ...]  # words.txt description of class i
+    archive: str  # file name on the mirrors of the full Tiny ImageNet zip
+    jpeg_digest: str  # SHA-256 over the sorted "<sha256>  <path>" lines of every JPEG
+    train_per_class: int
+    test_per_class: int  # the official val images, our test split
+
+    def archive_urls(self) -> list[str]:
+        """Where the full archive can be downloaded, best mirror first."""
+        return [mirror + self.archive for mirror in self.mirrors]
+
+
+TINY_IMAGENET_10 = TinyImageNetInfo(
+    name="tiny-imagenet-10",
+    title="Tiny ImageNet (the 10 classes of CNN Explainer)",
+    files=(),
+    # The archive's own SHA-256 is not published, so it is not pinned: what is verified is
+    # the extracted result, against jpeg_digest below.
+    mirrors=("http://cs231n.stanford.edu/",),
+    # CNN Explainer's output order (its src/config.js classLists), not tiny-imagenet-200's.
+    class_names=(
+        "lifeboat", "ladybug", "pizza", "bell pepper", "school bus",
+        "koala", "espresso", "red panda", "orange", "sport car",
+    ),
+    image_shape=(64, 64, 3),
+    source=(
+        "Tiny ImageNet by Stanford CS231n (from ImageNet), the 10 classes of CNN Explainer's "
+        "Tiny VGG; ImageNet terms of access: non-commercial research and education only"
+    ),
+    wnids=(
+        "n03662601", "n02165456", "n07873807", "n07720875", "n04146614",
+        "n01882714", "n07920052", "n02509815", "n07747607", "n04285008",
+    ),
+    words=(
+        "lifeboat",
+        "ladybug, ladybeetle, lady beetle, ladybird, ladybird beetle",
+        "pizza, pizza pie",
+        "bell pepper",
+        "school bus",
+        "koala, koala bear, kangaroo bear, native bear, Phascolarctos cinereus",
+        "espresso",
+        "lesser panda, red panda, panda, bear cat, cat bear, Ailurus fulgens",
+        "orange",
+        "sports car, sport car",
+    ),
+    archive="tiny-imagenet-200.zip",
+    # SHA-256 of the text made of one line "<sha256>  <path>\n" per JPEG (path relative to
+    # tiny-imagenet-10/, e.g. "train/n01882714/n01882714_0.JPEG"), lines sorted by path: the
+    # 5,500 .JPEG lines of ../shared/data/tiny-imagenet-10/SHA256SUMS, which is sorted that way.
+    # Recompute: grep '\.JPEG$' SHA256SUMS | LC_ALL=C sort -k2 | sha256sum
+    jpeg_digest="af60a50994b2f5f111ef115a1b9e74e3dc5e3b790656b37aaf5df2246004e131",
+    train_per_class=500,
+    test_per_class=50,
+)
+
 # Looked up at call time (see get), so tests can add a fake entry with monkeypatch.setitem.
-CATALOG: dict[str, DatasetInfo] = {info.name: info for info in (MNIST, FASHION_MNIST)}
+CATALOG: dict[str, DatasetInfo] = {
+    info.name: info for info in (MNIST, FASHION_MNIST, TINY_IMAGENET_10)
+}
 
 
 def names() -> list[str]:

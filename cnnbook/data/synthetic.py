@@ -4,7 +4,7 @@ import zlib
 
 import numpy as np
 
-from . import catalog
+from . import catalog, synthetic_rgb
 from .errors import DataError
 
 # Bump when the generator changes, so caches keyed on the dataset checksum are not reused.
@@ -14,18 +14,29 @@ STROKES = 3  # curved strokes per class template
 NOISE = 20.0  # standard deviation of the pixel noise, on the 0..255 scale
 
 
+def version(name: str) -> str:
+    """The version of the generator that draws `name`'s look-alike (part of its checksum)."""
+    colour = synthetic_rgb.supports(catalog.get(name).image_shape)
+    return synthetic_rgb.VERSION if colour else VERSION
+
+
 def synthetic_like(name: str, n_train: int = 2000, n_test: int = 500, seed: int = 0):
     """`(x_train, y_train, x_test, y_test)` shaped like dataset `name`, e.g. (N, 28, 28) uint8.
 
     Each class is a fixed template of a few thick strokes; a sample is its class template,
     shifted by up to MAX_SHIFT pixels, dimmed a little, plus noise. The same arguments
-    always give byte-identical arrays.
+    always give byte-identical arrays. Colour datasets, e.g. (N, 64, 64, 3), are drawn by
+    synthetic_rgb instead.
     """
     info = catalog.get(name)
+    if synthetic_rgb.supports(info.image_shape):
+        return synthetic_rgb.colour_like(info, n_train, n_test, seed)
     if len(info.image_shape) != 2:
         raise DataError(
-            f"no synthetic look-alike of {name}: the generator draws greyscale (H, W) images, "
-            f"{name} has samples of shape {info.image_shape}. Use the real data set."
+            f"no synthetic look-alike of {name}: the generators draw greyscale (H, W) images "
+            f"and colour (H, W, 3) images of at least {synthetic_rgb.MIN_SIZE}x"
+            f"{synthetic_rgb.MIN_SIZE}; {name} has samples of shape {info.image_shape}. "
+            f"Use the real data set."
         )
     templates = _templates(info)
     shifted = _all_shifts(templates)

@@ -18,6 +18,8 @@ class TrainConfig:
     batch_size: int = 64
     epochs: int = 5
     seed: int = 0  # seeds the initial weights and the shuffling
+    augment: bool = False  # random horizontal flips and shifts of up to 4 pixels (photos, not digits)
+    patience: int | None = None  # early stopping: stop after this many epochs without a better test loss
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -79,4 +81,4 @@ def names() -> list[str]:
 
 def _load_all() -> None:
     # Importing a model file registers it; the order here is the book's order.
-    from cnnbook.models import mnist_dense, mnist_keras  # noqa: F401
+    from cnnbook.models import mnist_dense, mnist_keras, tiny_vgg  # noqa: F401

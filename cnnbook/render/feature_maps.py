@@ -11,13 +11,26 @@ from cnnbook.render.formats import fmt_int, fmt_value
 from cnnbook.render.mosaic import grid_shape, tile_figure
 
 
-def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_labels: bool = True) -> style.Figure:
+SCALES = ("shared", "channel")
+
+
+def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_labels: bool = True,
+                     scale: str = "shared") -> style.Figure:
     """All channels of one layer's output for one input.
 
     acts (H, W, C): C maps in a near-square mosaic. acts (C,): a flatten/dense vector drawn as
-    a strip (or grid) of cells. A leading batch axis of size 1 is dropped. One colour scale for
-    all channels (vmax, or the largest |value|), so channels can be compared by colour.
+    a strip (or grid) of cells. A leading batch axis of size 1 is dropped.
+
+    scale="shared": one colour scale for all channels (vmax, e.g. the whole network's range,
+    or the largest |value| here), so channels can be compared by colour. scale="channel":
+    each map divided by its own largest |value|, so a faint channel's pattern shows too; the
+    colour bar then reads -1..1 relative to each channel's max (vmax does not apply; a vector
+    counts as one channel).
     """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(map(repr, SCALES))}; got {scale!r}")
+    if scale == "channel" and vmax is not None:
+        raise ValueError("vmax sets the one shared scale; it does not apply with scale='channel'")
     acts = np.asarray(acts, dtype=np.float32)
     if acts.ndim in (2, 4) and acts.shape[0] == 1:  # a batch of one, as captured
         acts = acts[0]
@@ -28,13 +41,20 @@ def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_lab
     if acts.ndim != 3:
         raise ValueError(f"expected activations shaped (H, W, C) or (C,), got {acts.shape}")
     h, w, c = acts.shape
-    vmax = _scale(acts, vmax)
     tiles = np.moveaxis(acts, -1, 0)
     heading = f"{title}: {c} {'channel' if c == 1 else 'channels'}, {h}×{w}"
+    alt = _maps_alt(tiles, title)
+    if scale == "channel":
+        shown = tiles / np.array([style.symmetric_range(t) for t in tiles], np.float32)[:, None, None]
+        vmax, bar = 1.0, "relative to each channel's max"
+        heading += ", each on its own scale"
+        alt += "; each channel is coloured relative to its own largest |value|"
+    else:
+        shown, vmax, bar = tiles, _scale(acts, vmax), "activation"
     with style.theme():
-        fig = tile_figure(tiles, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
-                          labels=range(c) if channel_labels else None, colorbar_label="activation")
-        return style.finish(fig, _maps_alt(tiles, title))
+        fig = tile_figure(shown, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
+                          labels=range(c) if channel_labels else None, colorbar_label=bar)
+        return style.finish(fig, alt)
 
 
 def kernel_grid(kernel, title: str, *, input_channel: int | None = None) -> style.Figure:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
 
 from cnnbook.render import style
 
@@ -58,13 +60,15 @@ def tile_origin(i: int, cols: int, h: int, w: int, gap: int = 1, row_gap: int | 
 
 
 def tile_figure(tiles, *, title: str, cmap, vmin: float, vmax: float, labels=None,
-                colorbar_label: str = "", width: float = style.PAGE_WIDTH):
+                colorbar_label: str = "", width: float = style.PAGE_WIDTH, outline=()):
     """A figure of tiles (N, h, w): one mosaic, one shared colour scale, one colour bar.
 
     labels: one string per tile, written in its top-left corner (left out when the tiles
-    are too small on the page to hold a readable number).
+    are too small on the page to hold a readable number). outline: (tile, row, col) cells
+    to outline, in the tiles' own coordinates.
     """
     tiles = np.asarray(tiles)
+    scale = 1
     if min(tiles.shape[1:]) < 16:
         # Tiny tiles (3×3 kernels) are enlarged so a one-pixel gap stays thin beside them.
         scale = -(-16 // min(tiles.shape[1:]))
@@ -83,6 +87,12 @@ def tile_figure(tiles, *, title: str, cmap, vmin: float, vmax: float, labels=Non
     ax.set_axis_off()
     ax.set_title(title)
     fig.colorbar(im, ax=ax, shrink=0.9, label=colorbar_label)
+    boxes = []
+    for i, r, c in outline:
+        top, left = tile_origin(int(i), cols, h, w, gap)
+        boxes.append(Rectangle((left + c * scale - 0.5, top + r * scale - 0.5), scale, scale))
+    if boxes:
+        ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor=style.HIGHLIGHT_COLOR, linewidth=1.2))
     points_per_pixel = 72 * min(image_width / image.shape[1], image_height / image.shape[0])
     tile_points = points_per_pixel * min(h, w)
     if labels is not None and tile_points >= 14:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.collections import PatchCollection
-from matplotlib.patches import Rectangle
+from matplotlib.patches import ConnectionPatch, Rectangle
 
 from cnnbook.render import style
-from cnnbook.render.formats import fmt_int, fmt_percent
+from cnnbook.render.formats import fmt_int, fmt_percent, fmt_value
 
 
 def pooling_windows(before, window: int = 2, stride: int | None = None):
@@ -92,3 +92,62 @@ def _draw_windows(ax, h, w, out_h, out_w, window, stride, winners):
                                    edgecolor="none"))
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
+
+
+def pooling_zoom(before, row: int, col: int, window: int = 2, *, title: str) -> style.Figure:
+    """One max-pooling window enlarged: where it sits, its values, and the one it keeps.
+
+    row, col: the window's position in the pooled output, so it covers
+    before[row*window : (row+1)*window, col*window : (col+1)*window] (stride = window). Three
+    panels: the whole map with the window outlined, the window with every value written in
+    and the winner outlined, and the output cell it becomes. One zero-centred colour scale
+    for the whole map, as in `pooling_before_after`.
+    """
+    before = np.asarray(before, dtype=np.float32)
+    if before.ndim != 2:
+        raise ValueError(f"expected one map shaped (H, W), got {before.shape}")
+    h, w = before.shape
+    out_h, out_w = (h - window) // window + 1, (w - window) // window + 1
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise ValueError(f"window ({row}, {col}) is outside the {out_h}×{out_w} pooled output")
+    top, left = row * window, col * window
+    cells = before[top : top + window, left : left + window]
+    kept, (winner,) = pooling_windows(cells, window)
+    kept = float(kept[0, 0])
+    n = window * window
+    dropped = fmt_percent(1 - 1 / n)
+    vmax = style.symmetric_range(before)
+    with style.theme():
+        fig = style.new_figure(style.PAGE_WIDTH, 2.5)
+        ax_map, ax_win, ax_out = fig.subplots(1, 3, width_ratios=[1, 1, 0.55])
+        ax_map.imshow(before, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax)
+        ax_map.add_patch(Rectangle((left - 0.5, top - 0.5), window, window, facecolor="none",
+                                   edgecolor=style.WINNER_COLOR, linewidth=1.2))
+        ax_map.set_title(f"{title}: {h}×{w}")
+        ax_win.imshow(cells, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax)
+        for (i, j), v in np.ndenumerate(cells):
+            ax_win.text(j, i, fmt_value(v), ha="center", va="center", fontsize=style.FONT_SIZE,
+                        color=style.cell_text_color(v, vmax), fontweight="bold" if (i, j) == winner else "normal")
+        ax_win.add_patch(Rectangle((winner[1] - 0.45, winner[0] - 0.45), 0.9, 0.9, facecolor="none",
+                                   edgecolor=style.WINNER_COLOR, linewidth=2))
+        ax_win.set_title(f"rows {top}–{top + window - 1}, columns {left}–{left + window - 1}")
+        ax_out.imshow([[kept]], cmap=style.DIVERGING, vmin=-vmax, vmax=vmax)
+        ax_out.text(0, 0, fmt_value(kept), ha="center", va="center", fontsize=style.FONT_SIZE, fontweight="bold",
+                    color=style.cell_text_color(kept, vmax))
+        ax_out.set_title(f"output ({row}, {col})")
+        for ax in (ax_map, ax_win, ax_out):
+            style.frame(ax)
+        # zoom lines from the outlined window to its enlargement, and an arrow to the output
+        for y_map, y_win in ((top - 0.5, 0), (top + window - 0.5, 1)):
+            fig.add_artist(ConnectionPatch((left + window - 0.5, y_map), (0, 1 - y_win), "data", "axes fraction",
+                                           axesA=ax_map, axesB=ax_win, color=style.GRID_COLOR, linewidth=0.6))
+        fig.add_artist(ConnectionPatch((1.04, 0.5), (-0.08, 0.5), "axes fraction", "axes fraction", axesA=ax_win,
+                                       axesB=ax_out, arrowstyle="->", color=style.WINNER_COLOR, linewidth=1))
+        ax_win.annotate("max", (1, 0.5), xycoords="axes fraction", xytext=(14, 4), textcoords="offset points",
+                        ha="center", va="bottom")
+        fig.suptitle(f"Max pooling keeps 1 of {n} values per window: {dropped} of values dropped")
+        values = ", ".join(fmt_value(v) for v in cells.ravel())
+        alt = (f"One {window}×{window} max-pooling window of {title} ({h}×{w}), rows {top}–{top + window - 1} and "
+               f"columns {left}–{left + window - 1}: values {values}; the largest, {fmt_value(kept)}, is kept as "
+               f"output ({row}, {col}) and the other {n - 1} are dropped ({dropped} of values dropped)")
+        return style.finish(fig, alt)

@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
 
 # --- Colour -----------------------------------------------------------------------------------
@@ -28,6 +29,17 @@ WINNER_COLOR = "#111111"  # outline of the cell a max-pool window keeps
 GRID_COLOR = "#9a9a9a"  # pooling window boundaries
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#d62728"
+HIGHLIGHT_COLOR = "#111111"  # outline of the cells a figure points out (e.g. the largest contributions)
+# The colour channels of an input image, each from black (none of that light) to its full colour.
+RGB_MAPS = tuple(
+    LinearSegmentedColormap.from_list(name, ["black", color]).with_extremes(bad=GAP_COLOR)
+    for name, color in (("R", "#ff2a2a"), ("G", "#2ad52a"), ("B", "#3a6bff"))
+)
+# Class probabilities: every class in a quiet colour, the prediction strong, the truth outlined.
+BAR_COLOR = "#b9c7d6"
+PREDICTED_COLOR = "#1f4e8c"
+TRUE_COLOR = "#2ca02c"
+INK = "#222222"  # dark text; white is used on deep-coloured cells
 
 # --- Size -------------------------------------------------------------------------------------
 DPI = 120  # fixed, so the same data always gives the same pixels
@@ -130,3 +142,18 @@ def symmetric_range(arrays) -> float:
         if a.size:
             largest = max(largest, float(a.max()))
     return largest if largest > 0 else 1.0
+
+
+def cell_text_color(value, vmax) -> str:
+    """Ink for a number written on a cell of a zero-centred map: white where the colour is deep."""
+    return "white" if abs(float(value)) > 0.6 * float(vmax) else INK
+
+
+def frame(ax) -> None:
+    """A map panel without ticks but with a thin grey frame: a white (zero) map still shows its edge."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(GRID_COLOR)
+        spine.set_linewidth(0.6)
