@@ -3,8 +3,8 @@
 import json
 import sys
 
-# The sources' published accuracies, less a small margin (issue: foundation acceptance list).
-FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975}
+# The sources' published accuracies, less a small margin; Tiny VGG must beat CNN Explainer's 68.8%.
+FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70}
 
 
 def main(path: str) -> int:

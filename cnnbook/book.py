@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from cnnbook import views
+from cnnbook import explain, views
 from cnnbook.cache import library_versions
 from cnnbook.models import registry
 from cnnbook.models.registry import UnknownNameError
@@ -60,6 +60,11 @@ def network(name: str):
 
 def _net(net):
     return network(net) if isinstance(net, str) else net
+
+
+def tabs(*items):
+    """Show (title, figure) pairs as content tabs, e.g. `book.tabs(("Trained", a), ("Untrained", b))`."""
+    return views.tabs(*items)
 
 
 def md(text: str) -> Markdown:
@@ -110,20 +115,20 @@ def sample_indices(net, n: int = 3) -> list[int]:
     return views.sample_indices(_net(net), n)
 
 
-def input_figure(net, index: int = 0):
-    return views.input_figure(_net(net), index)
+def input_figure(net, image=0):
+    return views.input_figure(_net(net), image)
 
 
-def feature_maps(net, layer: str, index: int = 0):
-    return views.feature_maps(_net(net), layer, index)
+def feature_maps(net, layer: str, image=0, scale: str = "layer"):
+    return views.feature_maps(_net(net), layer, image, scale)
 
 
 def kernels(net, layer: str):
     return views.kernels(_net(net), layer)
 
 
-def pooling(net, layer: str, index: int = 0, channel: int | None = None):
-    return views.pooling(_net(net), layer, index, channel)
+def pooling(net, layer: str, image=0, channel: int | None = None):
+    return views.pooling(_net(net), layer, image, channel)
 
 
 def curves(net):
@@ -136,6 +141,103 @@ def confusion(net):
 
 def misclassified(net, max_items: int = 24):
     return views.misclassified(_net(net), max_items)
+
+
+# --- One image through one operation (CNN Explainer's views) -------------------------------------
+
+def sample(net, name: str):
+    """One of CNN Explainer's sample images, e.g. "espresso_1" (a validation image stands in without them)."""
+    return explain.sample(_net(net), name)
+
+
+def example(net, index: int):
+    """A test image by its index, as an image the views can follow."""
+    return views.example(_net(net), index)
+
+
+def channels(net, image):
+    return explain.channels(_net(net), image)
+
+
+def conv_decomposition(net, layer: str, image, channel: int | None = None):
+    return explain.conv_decomposition(_net(net), layer, image, channel)
+
+
+def pixel_arithmetic(net, layer: str, image, channel: int | None = None, row=None, col=None):
+    return explain.pixel_arithmetic(_net(net), layer, image, channel, row, col)
+
+
+def strongest_channel(net, layer: str, image) -> int:
+    return explain.strongest_channel(_net(net), layer, image)
+
+
+def relu(net, layer: str, image, channel: int | None = None):
+    return explain.relu(_net(net), layer, image, channel)
+
+
+def share_zeroed(net, layer: str, image) -> float:
+    return explain.share_zeroed(_net(net), layer, image)
+
+
+def pool_zoom(net, layer: str, image, channel: int | None = None):
+    return explain.pool_zoom(_net(net), layer, image, channel)
+
+
+def flatten_sum(net):
+    return explain.flatten_sum(_net(net))
+
+
+def flatten_contributions(net, image, top: int = 10):
+    return explain.flatten_contributions(_net(net), image, top)
+
+
+def probabilities(net, image):
+    return explain.probabilities(_net(net), image)
+
+
+def probabilities_per_class(net):
+    return explain.probabilities_per_class(_net(net))
+
+
+def top_prediction(net, image) -> tuple[str, float]:
+    return explain.top_prediction(_net(net), image)
+
+
+def confident_mistakes(net, k: int = 8) -> list[int]:
+    from cnnbook.pages.walks import confident_mistakes as mistakes
+
+    return mistakes(_net(net), k)
+
+
+def walk_link(net, index: int) -> str:
+    """The link target of the page that follows test image `index` through every layer."""
+    from cnnbook.pages.walks import walk_path
+
+    return walk_path(_net(net), index)
+
+
+def untrained(net):
+    """The same network with its random initial weights (same seed as its training run)."""
+    from cnnbook.trained import untrained as fresh
+
+    return fresh(_net(net))
+
+
+def published(net):
+    """CNN Explainer's published Tiny VGG, loaded into our module, or None without its files."""
+    from cnnbook.models import tfjs
+    from cnnbook.train import evaluate, to_inputs
+
+    base = _net(net)
+    if not tfjs.available():
+        return None
+    model = tfjs.cnn_explainer_tiny_vgg()
+    model.eval()
+    ds = views.dataset_of(base)
+    _, acc, probs = evaluate(model, to_inputs(ds.x_test), ds.y_test.astype("int32"))
+    import dataclasses
+
+    return dataclasses.replace(base, model=model, test_probs=probs, metrics={**base.metrics, "test_accuracy": acc})
 
 
 def networks_table() -> Table:

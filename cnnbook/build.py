@@ -104,9 +104,21 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, progress: bool)
     return trained
 
 
+def extras_digest() -> str | None:
+    """A checksum of CNN Explainer's published weights and sample images, when the data dir has them.
+
+    Chapters show them only when present, so their presence is part of a chapter's cache key.
+    """
+    from cnnbook.data.locations import data_dir
+
+    folder = data_dir() / "cnn-explainer"
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return cache.file_digest(*files) if files else None
+
+
 def page_context(profile: Profile, trained) -> dict:
     """What every generated page depends on besides its own source."""
-    return {"profile": profile.name, "package": package_digest(),
+    return {"profile": profile.name, "package": package_digest(), "extras": extras_digest(),
             "networks": {n: t.cache_dir.name for n, t in trained.items()}}
 
 
@@ -144,7 +156,27 @@ def stage_pages(profile: Profile, trained, paths: Paths, progress: bool = True) 
     from cnnbook.pages.publish import publish
 
     counts = publish(paths.docs, files)
+    cache.atomic_write(paths.build / "nav.json", json.dumps(site_nav(files), indent=1))
     return {"pages": sum(1 for f in files if f.endswith(".md")), "executed": executed, **counts}
+
+
+def site_nav(files: dict[str, bytes]) -> list:
+    """The site's navigation: home, the chapters in file order, then one atlas per network.
+
+    Walk pages are reachable from the atlases and stay out of the menu.
+    """
+    def title(path: str) -> str:
+        for line in files[path].decode().splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+        return path
+
+    top = sorted(p for p in files if p.endswith(".md") and "/" not in p)
+    nav = [{"Home" if p == "index.md" else title(p): p} for p in sorted(top, key=lambda p: p != "index.md")]
+    atlases = sorted(p for p in files if p.startswith("atlas/") and p.endswith(".md"))
+    if atlases:
+        nav.append({"Atlas": [{title(p).removeprefix("Atlas: "): p} for p in atlases]})
+    return nav
 
 
 def _atlas_files(net, context: dict, paths: Paths, banner: str) -> dict[str, bytes]:

@@ -131,6 +131,12 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
         if progress:
             tqdm.write(f"{spec.name} epoch {epoch}/{cfg.epochs}: loss {history['train_loss'][-1]:.4f}, "
                        f"acc {history['train_accuracy'][-1]:.4f}, test acc {test_acc:.4f}")
+        if cfg.patience is not None:  # early stopping on the test loss, as Keras' EarlyStopping
+            best_loss = min(history["test_loss"])
+            if len(history["test_loss"]) - 1 - history["test_loss"].index(best_loss) >= cfg.patience:
+                if progress:
+                    tqdm.write(f"{spec.name}: no better test loss for {cfg.patience} epochs, stopping")
+                break
 
-    seen = len(x_train) * cfg.epochs
+    seen = len(x_train) * len(history["train_loss"])
     return TrainResult(model, history, probs, time.perf_counter() - start, seen / max(step_seconds, 1e-9))

@@ -123,7 +123,7 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, pro
         "test_accuracy": result.history["test_accuracy"][-1],
         "train_seconds": round(result.train_seconds, 3),
         "train_images_per_second": round(result.images_per_second, 1),
-        "epochs": cfg.epochs,
+        "epochs": len(result.history["train_loss"]),  # fewer than planned after early stopping
         "train_samples": int(len(dataset.x_train)),
         "test_samples": int(len(dataset.x_test)),
         "params": count_params(result.model),

@@ -39,6 +39,29 @@ class Markdown:
         return self.text
 
 
+@dataclass(frozen=True)
+class Tabs:
+    """Figures shown as content tabs on the page (one figure per tab)."""
+
+    items: tuple  # ((title, Figure), ...)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        from cnnbook.pages.markdown import TABS_MIME
+
+        tabs = [{"title": t, "png": base64.b64encode(f.png).decode(), "alt": f.alt} for t, f in self.items]
+        first_title, first = self.items[0]
+        # Jupyter shows the first figure; the book's page builder makes the tabs.
+        return {TABS_MIME: {"tabs": tabs}, "image/png": base64.b64encode(first.png).decode(),
+                "text/plain": f"{first_title}: {first.alt}"}
+
+
+def tabs(*items) -> Tabs:
+    """Content tabs from (title, figure) pairs."""
+    return Tabs(tuple(items))
+
+
 # --- Data the views share ----------------------------------------------------------------------
 
 @lru_cache(maxsize=8)

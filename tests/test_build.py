@@ -125,3 +125,32 @@ def test_unknown_network_or_layer_in_a_chapter(tmp_path):
     root = make_project(tmp_path / "p", book=book)
     with pytest.raises(ChapterExecutionError, match="unknown layer 'conv9'.*flatten, dense, dense_1"):
         build("smoke", root, progress=False, networks=["mnist_dense"])
+
+
+def test_tiny_vgg_chapter_shows_computed_shapes_and_counts(smoke_build):
+    root, report = smoke_build
+    assert report["networks"]["tiny_vgg"]["params"] == 19_920
+    html = (root / "build" / "site" / "02-tiny-vgg" / "index.html").read_text()
+    for shape in ["62 × 62 × 10", "60 × 60 × 10", "30 × 30 × 10", "28 × 28 × 10", "26 × 26 × 10", "13 × 13 × 10"]:
+        assert shape in html, shape
+    assert "<mn>1,690</mn>" in html and "19,920" in html
+    assert 'class="tabbed-set' in html  # colour-range and ReLU tabs
+    md = (root / "build" / "docs" / "02-tiny-vgg.md").read_text()
+    assert "(atlas/tiny_vgg.md#conv_1_1)" in md
+
+
+def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
+    root, _ = smoke_build
+    docs = root / "build" / "docs"
+    walks = sorted((docs / "walks").glob("*.md"))
+    assert walks, "no walk pages: every network of the smoke build misclassified nothing?"
+    atlas_text = "".join(p.read_text() for p in (docs / "atlas").glob("*.md"))
+    for walk in walks:
+        assert f"../walks/{walk.name}" in atlas_text
+        assert (root / "build" / "site" / "walks" / walk.stem / "index.html").is_file()
+    nav = json.loads((root / "build" / "nav.json").read_text())
+    assert nav[0] == {"Home": "index.md"}
+    atlas = next(item["Atlas"] for item in nav if "Atlas" in item)
+    assert sorted(p for entry in atlas for p in entry.values()) == [
+        "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/tiny_vgg.md"]
+    assert "walks/" not in json.dumps(nav)

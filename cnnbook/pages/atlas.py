@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from cnnbook import views
 from cnnbook.pages.chapters import PageOutput
+from cnnbook.pages.walks import build_walk, confident_mistakes, walk_path
 from cnnbook.render.formats import fmt_int
 
 
@@ -91,8 +92,18 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add(f"### Misclassified\n\n{fmt_int(wrong)} of {fmt_int(len(probs))} test images are misclassified; "
              f"the most confident mistakes:")
     page.add(page.figure(views.misclassified(net), "misclassified"))
-    return PageOutput(f"atlas/{name}.md", "\n\n".join(page.blocks) + "\n",
-                      {f"atlas/{p}": b for p, b in page.assets.items()})
+    mistakes = confident_mistakes(net)
+    walks = [build_walk(net, i, banner) for i in mistakes]
+    if walks:
+        names = views.class_names(net)
+        page.add("Follow a mistake through every layer:\n\n" + "\n".join(
+            f"- [{views.describe_image(net, i)}, read as {names[int(probs[i].argmax())]}](../{walk_path(net, i)})"
+            for i in mistakes))
+    assets = {f"atlas/{p}": b for p, b in page.assets.items()}
+    for walk in walks:
+        assets[walk.path] = walk.markdown.encode()
+        assets.update(walk.assets)
+    return PageOutput(f"atlas/{name}.md", "\n\n".join(page.blocks) + "\n", assets)
 
 
 def _indent(text: str, n: int) -> str:

@@ -46,6 +46,8 @@ def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
     if kind not in ("display_data", "execute_result"):
         return ""
     data = out.get("data", {})
+    if TABS_MIME in data:
+        return _tabs_markdown(data[TABS_MIME], png_path, assets)
     if "image/png" in data:
         assets[png_path] = base64.b64decode(data["image/png"])
         alt = _alt(data.get("text/plain", "figure"))
@@ -55,6 +57,19 @@ def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
     if "text/plain" in data:
         return f"```text\n{_ANSI.sub('', data['text/plain']).rstrip()}\n```"
     return ""
+
+
+TABS_MIME = "application/vnd.cnnbook.tabs+json"
+
+
+def _tabs_markdown(tabs: dict, png_path: str, assets: dict[str, bytes]) -> str:
+    # Content tabs (pymdownx.tabbed): one figure per tab, e.g. the same maps on three colour scales.
+    parts = []
+    for k, tab in enumerate(tabs["tabs"]):
+        path = png_path.replace(".png", f"-tab{k}.png")
+        assets[path] = base64.b64decode(tab["png"])
+        parts.append(f'=== "{tab["title"]}"\n\n    ![{_alt(tab["alt"])}]({path})')
+    return "\n\n".join(parts)
 
 
 def _alt(text: str) -> str:

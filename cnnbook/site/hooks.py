@@ -19,11 +19,16 @@ _report: dict = {}
 
 def on_config(config, **kwargs):
     global _report
-    path = Path(config["config_file_path"]).parent / "build" / "report.json"
+    build = Path(config["config_file_path"]).parent / "build"
     try:
-        _report = json.loads(path.read_text())
+        _report = json.loads((build / "report.json").read_text())
     except (OSError, ValueError):
         _report = {}
+    # The pages stage writes the menu, so a network added to the registry appears with no edit here.
+    try:
+        config["nav"] = json.loads((build / "nav.json").read_text())
+    except (OSError, ValueError):
+        pass
     return config
 
 

@@ -21,3 +21,17 @@ def test_outputs_become_markdown_and_files():
     assert "fig\n" not in md  # hidden code
     assert "![32 feature maps (of conv2d)](t_files/cell2-0.png)" in md
     assert assets == {"t_files/cell2-0.png": png}
+
+
+def test_tabs_output_becomes_content_tabs():
+    from cnnbook.render.style import Figure
+    from cnnbook.views import tabs
+
+    bundle = tabs(("Trained", Figure(b"A", "trained maps")), ("Untrained", Figure(b"B", "random maps")))
+    bundle = bundle._repr_mimebundle_()
+    nb = to_notebook(parse("```python hide\nx\n```\n"))
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    md, assets = notebook_to_markdown(nb, "t_files")
+    assert '=== "Trained"\n\n    ![trained maps](t_files/cell0-0-tab0.png)' in md
+    assert '=== "Untrained"' in md
+    assert assets == {"t_files/cell0-0-tab0.png": b"A", "t_files/cell0-0-tab1.png": b"B"}
