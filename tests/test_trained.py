@@ -36,3 +36,24 @@ def test_cache_key_changes_with_the_settings():
     smoke, default = describe(spec, get_profile("smoke")), describe(spec, get_profile("default"))
     assert cache.content_key(smoke) != cache.content_key(default)
     assert smoke["data_checksum"] != default["data_checksum"]
+
+
+def test_a_build_killed_during_training_leaves_nothing_and_the_next_one_trains(tmp_path, monkeypatch):
+    import cnnbook.train
+
+    spec, smoke = get("mnist_dense"), get_profile("smoke")
+    real = cnnbook.train.train_and_evaluate
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # what Ctrl-C (or a dying CI job) does half-way through an epoch
+
+    monkeypatch.setattr(cnnbook.train, "train_and_evaluate", killed)
+    try:
+        ensure_trained(spec, smoke, tmp_path, progress=False)
+    except KeyboardInterrupt:
+        pass
+    assert list(tmp_path.iterdir()) == []  # no entry, not even a partial one
+
+    monkeypatch.setattr(cnnbook.train, "train_and_evaluate", real)
+    again = ensure_trained(spec, smoke, tmp_path, progress=False)
+    assert not again.cache_hit and cache.is_complete(again.cache_dir)

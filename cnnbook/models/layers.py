@@ -2,6 +2,24 @@
 
 import jax
 import jax.numpy as jnp
+from flax import nnx
+
+
+class Layered(nnx.Module):
+    """A network written as a list of named layers, as the book shows it.
+
+    `__call__` runs the list in order and `cnnbook.capture` records each output of the same
+    list, so what the pages show is exactly what the network computes.
+    """
+
+    def layers(self):
+        """[(name, function), ...] in order; each model defines its own."""
+        raise NotImplementedError
+
+    def __call__(self, x):
+        for _, layer in self.layers():
+            x = layer(x)
+        return x
 
 
 def max_pool_2x2(x):

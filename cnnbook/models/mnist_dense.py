@@ -2,11 +2,11 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import flatten
+from cnnbook.models.layers import Layered, flatten
 from cnnbook.models.registry import NetworkSpec, TrainConfig, register
 
 
-class MnistDense(nnx.Module):
+class MnistDense(Layered):
     """Flatten → Dense(512, ReLU) → Dense(10): every pixel connected to every unit."""
 
     def __init__(self, *, rngs: nnx.Rngs):
@@ -21,10 +21,6 @@ class MnistDense(nnx.Module):
             ("dense_1", self.dense_1),
         ]
 
-    def __call__(self, x):
-        for _, layer in self.layers():
-            x = layer(x)
-        return x
 
 
 SPEC = register(

@@ -2,11 +2,11 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import flatten, max_pool_2x2
+from cnnbook.models.layers import Layered, flatten, max_pool_2x2
 from cnnbook.models.registry import NetworkSpec, TrainConfig, register
 
 
-class MnistKeras(nnx.Module):
+class MnistKeras(Layered):
     """Conv2D(32) → pool → Conv2D(64) → pool → Conv2D(64) → Dense(64) → Dense(10)."""
 
     def __init__(self, *, rngs: nnx.Rngs):
@@ -30,10 +30,6 @@ class MnistKeras(nnx.Module):
             ("dense_1", self.dense_1),  # logits; softmax is applied by the loss
         ]
 
-    def __call__(self, x):
-        for _, layer in self.layers():
-            x = layer(x)
-        return x
 
 
 SPEC = register(

@@ -2,11 +2,11 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import apply_conv, flatten, max_pool_2x2
+from cnnbook.models.layers import Layered, apply_conv, flatten, max_pool_2x2
 from cnnbook.models.registry import NetworkSpec, TrainConfig, register
 
 
-class TinyVGG(nnx.Module):
+class TinyVGG(Layered):
     """conv_1_1 → relu → conv_1_2 → relu → pool → conv_2_1 → relu → conv_2_2 → relu → pool → output."""
 
     def __init__(self, *, rngs: nnx.Rngs):
@@ -34,10 +34,6 @@ class TinyVGG(nnx.Module):
             ("output", self.output),  # logits; CNN Explainer shows their softmax
         ]
 
-    def __call__(self, x):
-        for _, layer in self.layers():
-            x = layer(x)
-        return x
 
 
 SPEC = register(
