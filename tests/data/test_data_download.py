@@ -1,9 +1,7 @@
 """Tests for cnnbook.data.download: verified, atomic downloads from a list of mirrors."""
 
 import hashlib
-import http.server
 import socket
-import threading
 
 import pytest
 
@@ -13,38 +11,6 @@ from cnnbook.data.errors import DataError
 
 PAYLOAD = b"pretend this is a gzipped IDX file\n" * 1000
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves the bytes in `server.files` by path; 404 for anything else."""
-
-    def do_GET(self):
-        body = self.server.files.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass  # keep test output quiet
-
-
-@pytest.fixture
-def server():
-    """A threaded HTTP server on 127.0.0.1; yields (server, base URL), closed afterwards."""
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.files = {}
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield srv, f"http://127.0.0.1:{srv.server_address[1]}/"
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join()
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,7 @@
 
 import dataclasses
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 
 import numpy as np
@@ -91,38 +89,6 @@ def use(monkeypatch, mirrors, jpeg_digest):
     monkeypatch.setitem(catalog.CATALOG, NAME, dataclasses.replace(
         REAL, mirrors=mirrors, jpeg_digest=jpeg_digest, train_per_class=TRAIN, test_per_class=VAL,
     ))
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves the bytes in `server.files` by path; 404 for anything else."""
-
-    def do_GET(self):
-        body = self.server.files.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    """A threaded HTTP server on 127.0.0.1; yields (server, base URL), closed afterwards."""
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.files = {}
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield srv, f"http://127.0.0.1:{srv.server_address[1]}/"
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join()
 
 
 def test_download_extracts_verifies_and_renames(archive):
