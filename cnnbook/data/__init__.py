@@ -12,7 +12,6 @@ from .download import fetch, sha256_file
 from .errors import DataError
 from .idx import read_idx
 from .locations import data_dir, dataset_dir, offline
-from .synthetic import VERSION as SYNTHETIC_VERSION  # noqa: F401  (the greyscale generator's; kept for callers)
 from .synthetic import synthetic_like
 from .synthetic import version as synthetic_version
 

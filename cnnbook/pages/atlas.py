@@ -72,8 +72,8 @@ def build_atlas(net, banner: str = "") -> PageOutput:
                              page.figure(views.feature_maps(net, row.name, i), f"{row.name}-{i}", indent=4))
                             for i in samples]))
         if row.kind == "pool":
-            page.add(f"Max-pooling keeps the largest value of each window. The channel shown is the one "
-                     f"that responds most to the image; the outlined cell of each window is the one kept.")
+            page.add("Max-pooling keeps the largest value of each window. The channel shown is the one "
+                     "that responds most to the image; the outlined cell of each window is the one kept.")
             page.add(page.tabs([(views.describe_image(net, i).capitalize(),
                                  page.figure(views.pooling(net, row.name, i), f"{row.name}-pool-{i}", indent=4))
                                 for i in samples]))

@@ -37,7 +37,6 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
         rgb = _as_rgb(images[order])
         n, h, w = rgb.shape[:3]
         cols = min(MAX_COLS, n)
-        rows = -(-n // cols)
         # Gaps are in image pixels: work out how many pixels the caption needs at this scale.
         pixels_per_inch = w / TILE_INCHES
         gap = max(1, round(0.08 * pixels_per_inch))

@@ -1,6 +1,5 @@
 """Tests for cnnbook.data.load, dataset_checksum and verify, on a tiny fake dataset."""
 
-import gzip
 
 import numpy as np
 import pytest
