@@ -1,70 +1,154 @@
 """The API that chapter cells call: `from cnnbook import book`.
 
-Chapters run in a Jupyter kernel started by the build, which tells this module where the
-trained networks are (`CNNBOOK_BUILD_DIR`) and which profile is being built (`CNNBOOK_PROFILE`).
-Networks and layers are named as in the book; an unknown name is an error that lists the known ones.
+Every figure, table and number of a chapter comes from here. A network is named as in the
+book (`book.network("tiny_vgg")`) or passed as the object that call returns; an unknown
+network, layer or image is an error that lists the known ones. Everything is read from
+what the build's capture stage wrote (`build/captured.json`): no dataset is loaded and no
+network is run in a chapter.
+
+The build tells a chapter's kernel where the build folder is (`CNNBOOK_BUILD_DIR`, by default
+`build/` of the current folder).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import os
-from functools import lru_cache
 from pathlib import Path
 
-from cnnbook import explain, views
 from cnnbook.cache import library_versions
-from cnnbook.models import registry
-from cnnbook.models.registry import UnknownNameError
+from cnnbook.render.display import Markdown, Tabs, tabs
 from cnnbook.render.formats import fmt_int
-from cnnbook.render.tables import Table
-from cnnbook.views import Markdown
+from cnnbook.render.tables import Math, Table
+from cnnbook.views import (activation, convolution, flatten, kernels as kernel_views, maps, pooling as pool_views,
+                           results, softmax, summary as summary_views, walks)
+from cnnbook.views.network import Network, load, read_manifest
 
-# Re-exported so chapters need a single import.
 __all__ = [
-    "network", "md", "report", "summary", "derivations", "feature_maps", "pooling", "kernels", "curves",
-    "confusion", "misclassified", "input_figure", "sample_indices", "layers", "accuracy", "params",
-    "provenance", "networks_table", "versions_table", "profile", "atlas_link", "Markdown", "Table",
+    # networks and the build
+    "network", "networks_table", "versions_table", "profile", "report", "atlas_link", "walk_link",
+    "untrained", "published",
+    # display
+    "md", "tabs", "Markdown", "Math", "Table", "Tabs",
+    # layers and parameters
+    "layers", "params", "summary", "derivations", "provenance",
+    # inputs
+    "example", "sample", "sample_indices", "input_figure", "channels",
+    # layers on one image
+    "feature_maps", "kernels", "conv_decomposition", "pixel_arithmetic", "strongest_channel", "relu",
+    "share_zeroed", "pooling", "pool_zoom", "flatten_sum", "flatten_contributions",
+    # outputs and results
+    "probabilities", "probabilities_per_class", "top_prediction", "accuracy", "curves", "confusion",
+    "misclassified", "confident_mistakes", "class_names",
 ]
 
 
 def build_dir() -> Path:
+    """The build folder whose captures the chapter reads."""
     return Path(os.environ.get("CNNBOOK_BUILD_DIR", "build")).resolve()
+
+
+def network(name: str) -> Network:
+    """A trained network of the book, as the capture stage recorded it."""
+    return _network(build_dir(), name)
+
+
+@functools.lru_cache(maxsize=None)
+def _network(where: Path, name: str) -> Network:
+    return load(where, name)
 
 
 def profile() -> str:
     """The profile being built (smoke, default or full)."""
-    return os.environ.get("CNNBOOK_PROFILE", "default")
+    return read_manifest(build_dir())["profile"]
 
 
-@lru_cache(maxsize=None)
-def _manifest() -> dict:
-    path = build_dir() / "trained.json"
-    try:
-        return json.loads(path.read_text())
-    except OSError:
-        raise FileNotFoundError(f"{path} is missing: run `cnnbook build` (or `make book`) to train the networks") from None
+def _by_name(view):
+    """A view that also accepts a network's name for its first argument."""
+    @functools.wraps(view)
+    def call(net, *args, **kwargs):
+        return view(network(net) if isinstance(net, str) else net, *args, **kwargs)
+
+    return call
 
 
-@lru_cache(maxsize=None)
-def network(name: str):
-    """A trained network of the book, loaded from the build cache."""
-    from cnnbook.trained import load_from
+# --- the views, each accepting a network or its name -------------------------------------------------
+layers = _by_name(summary_views.layers)
+params = _by_name(summary_views.total_params)
+summary = _by_name(summary_views.summary)
+derivations = _by_name(summary_views.derivations)
+provenance = _by_name(summary_views.provenance)
+input_figure = _by_name(maps.input_figure)
+channels = _by_name(maps.channels)
+feature_maps = _by_name(maps.feature_maps)
+kernels = _by_name(kernel_views.kernels)
+conv_decomposition = _by_name(convolution.conv_decomposition)
+pixel_arithmetic = _by_name(convolution.pixel_arithmetic)
+strongest_channel = _by_name(convolution.strongest_channel)
+relu = _by_name(activation.relu)
+share_zeroed = _by_name(activation.share_zeroed)
+pooling = _by_name(pool_views.pooling)
+pool_zoom = _by_name(pool_views.pool_zoom)
+flatten_sum = _by_name(flatten.flatten_sum)
+flatten_contributions = _by_name(flatten.flatten_contributions)
+probabilities = _by_name(softmax.probabilities)
+probabilities_per_class = _by_name(softmax.probabilities_per_class)
+top_prediction = _by_name(softmax.top_prediction)
+accuracy = _by_name(results.accuracy)
+curves = _by_name(results.curves)
+confusion = _by_name(results.confusion)
+misclassified = _by_name(results.misclassified)
+confident_mistakes = _by_name(walks.confident_mistakes)
 
-    spec = registry.get(name)  # unknown names fail here, with the list of known ones
-    entries = _manifest()["networks"]
-    if name not in entries:
-        raise UnknownNameError(f"network {name!r} was not trained in this build; trained: {', '.join(entries)}")
-    return load_from(build_dir() / entries[name], spec)
+
+@_by_name
+def class_names(net) -> tuple[str, ...]:
+    """The names of the network's classes, in output order."""
+    return net.class_names
 
 
-def _net(net):
-    return network(net) if isinstance(net, str) else net
+@_by_name
+def example(net, index: int):
+    """A captured test image by its index, as an image the views can follow."""
+    return net.example(index)
 
 
-def tabs(*items):
-    """Show (title, figure) pairs as content tabs, e.g. `book.tabs(("Trained", a), ("Untrained", b))`."""
-    return views.tabs(*items)
+@_by_name
+def sample(net, name: str):
+    """One of CNN Explainer's sample images, e.g. "espresso_1" (a test image of its class stands in without them)."""
+    return net.sample(name)
+
+
+@_by_name
+def sample_indices(net, n: int = 3) -> list[int]:
+    """The first test images of `n` different classes: the book's running examples."""
+    return net.sample_indices(n)
+
+
+@_by_name
+def untrained(net) -> Network:
+    """The same network with the random weights its training started from (same seed)."""
+    return net.with_weights("untrained")
+
+
+@_by_name
+def published(net) -> Network | None:
+    """The source's own published weights in our module (CNN Explainer's Tiny VGG), or None without them."""
+    return net.with_weights("published")
+
+
+@_by_name
+def atlas_link(net, layer: str | None = None) -> str:
+    """A Markdown link target to a network's atlas page (and a layer's section in it)."""
+    if layer is not None:
+        net.check_layer(layer)
+    return f"atlas/{net.spec.name}.md" + (f"#{layer}" if layer else "")
+
+
+@_by_name
+def walk_link(net, index: int) -> str:
+    """The link target of the page that follows test image `index` through every layer."""
+    return walks.walk_path(net, index)
 
 
 def md(text: str) -> Markdown:
@@ -77,173 +161,10 @@ def report(path: str) -> str:
     return "{{report." + path + "}}"
 
 
-def atlas_link(net, layer: str | None = None) -> str:
-    """A Markdown link target to a network's atlas page (and a layer's section in it)."""
-    name = _net(net).spec.name
-    if layer is not None:
-        views._check_layer(_net(net), layer)
-    return f"atlas/{name}.md" + (f"#{layer}" if layer else "")
-
-
-def accuracy(net) -> float:
-    """Final test accuracy of a trained network."""
-    return float(_net(net).metrics["test_accuracy"])
-
-
-def params(net) -> int:
-    """Number of trainable parameters, counted from the model."""
-    return views.total_params(_net(net))
-
-
-def summary(net) -> Table:
-    return views.summary(_net(net))
-
-
-def derivations(net) -> Markdown:
-    return views.derivations(_net(net))
-
-
-def layers(net):
-    return views.layers(_net(net))
-
-
-def provenance(net) -> Table:
-    return views.provenance(_net(net))
-
-
-def sample_indices(net, n: int = 3) -> list[int]:
-    return views.sample_indices(_net(net), n)
-
-
-def input_figure(net, image=0):
-    return views.input_figure(_net(net), image)
-
-
-def feature_maps(net, layer: str, image=0, scale: str = "layer"):
-    return views.feature_maps(_net(net), layer, image, scale)
-
-
-def kernels(net, layer: str):
-    return views.kernels(_net(net), layer)
-
-
-def pooling(net, layer: str, image=0, channel: int | None = None):
-    return views.pooling(_net(net), layer, image, channel)
-
-
-def curves(net):
-    return views.curves(_net(net))
-
-
-def confusion(net):
-    return views.confusion(_net(net))
-
-
-def misclassified(net, max_items: int = 24):
-    return views.misclassified(_net(net), max_items)
-
-
-# --- One image through one operation (CNN Explainer's views) -------------------------------------
-
-def sample(net, name: str):
-    """One of CNN Explainer's sample images, e.g. "espresso_1" (a validation image stands in without them)."""
-    return explain.sample(_net(net), name)
-
-
-def example(net, index: int):
-    """A test image by its index, as an image the views can follow."""
-    return views.example(_net(net), index)
-
-
-def channels(net, image):
-    return explain.channels(_net(net), image)
-
-
-def conv_decomposition(net, layer: str, image, channel: int | None = None):
-    return explain.conv_decomposition(_net(net), layer, image, channel)
-
-
-def pixel_arithmetic(net, layer: str, image, channel: int | None = None, row=None, col=None):
-    return explain.pixel_arithmetic(_net(net), layer, image, channel, row, col)
-
-
-def strongest_channel(net, layer: str, image) -> int:
-    return explain.strongest_channel(_net(net), layer, image)
-
-
-def relu(net, layer: str, image, channel: int | None = None):
-    return explain.relu(_net(net), layer, image, channel)
-
-
-def share_zeroed(net, layer: str, image) -> float:
-    return explain.share_zeroed(_net(net), layer, image)
-
-
-def pool_zoom(net, layer: str, image, channel: int | None = None):
-    return explain.pool_zoom(_net(net), layer, image, channel)
-
-
-def flatten_sum(net):
-    return explain.flatten_sum(_net(net))
-
-
-def flatten_contributions(net, image, top: int = 10):
-    return explain.flatten_contributions(_net(net), image, top)
-
-
-def probabilities(net, image):
-    return explain.probabilities(_net(net), image)
-
-
-def probabilities_per_class(net):
-    return explain.probabilities_per_class(_net(net))
-
-
-def top_prediction(net, image) -> tuple[str, float]:
-    return explain.top_prediction(_net(net), image)
-
-
-def confident_mistakes(net, k: int = 8) -> list[int]:
-    from cnnbook.pages.walks import confident_mistakes as mistakes
-
-    return mistakes(_net(net), k)
-
-
-def walk_link(net, index: int) -> str:
-    """The link target of the page that follows test image `index` through every layer."""
-    from cnnbook.pages.walks import walk_path
-
-    return walk_path(_net(net), index)
-
-
-def untrained(net):
-    """The same network with its random initial weights (same seed as its training run)."""
-    from cnnbook.trained import untrained as fresh
-
-    return fresh(_net(net))
-
-
-def published(net):
-    """CNN Explainer's published Tiny VGG, loaded into our module, or None without its files."""
-    from cnnbook.models import tfjs
-    from cnnbook.train import evaluate, to_inputs
-
-    base = _net(net)
-    if not tfjs.available():
-        return None
-    model = tfjs.cnn_explainer_tiny_vgg()
-    model.eval()
-    ds = views.dataset_of(base)
-    _, acc, probs = evaluate(model, to_inputs(ds.x_test), ds.y_test.astype("int32"))
-    import dataclasses
-
-    return dataclasses.replace(base, model=model, test_probs=probs, metrics={**base.metrics, "test_accuracy": acc})
-
-
 def networks_table() -> Table:
     """Every network this build trained: parameters, accuracy, epochs, and its training time."""
     rows = []
-    for name in _manifest()["networks"]:
+    for name in read_manifest(build_dir())["networks"]:
         net = network(name)
         m = net.metrics
         rows.append([f"[{net.spec.title}](atlas/{name}.md)", fmt_int(m["params"]), f"{m['test_accuracy']:.4f}",

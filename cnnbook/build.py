@@ -1,8 +1,10 @@
-"""`cnnbook build`: data → train → pages → site, each stage reusing what is still valid.
+"""`cnnbook build`: data → train → capture → pages → site, each stage reusing what is still valid.
 
-The stages communicate through files under build/: the train stage writes
-build/trained.json (which cache entry holds each network), the pages stage reads it and
-writes build/docs, and MkDocs turns build/docs into build/site.
+The stages communicate through files under build/: the train stage writes build/cache/ and
+build/trained.json (which cache entry holds each network); the capture stage runs each
+network once on the inputs the pages follow and writes build/capture/ and
+build/captured.json; the pages stage reads only those and writes build/docs; MkDocs turns
+build/docs into build/site.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cnnbook import cache, data
+from cnnbook.errors import BuildError
 from cnnbook.models import registry
 from cnnbook.profiles import Profile, get_profile
 
@@ -29,10 +32,6 @@ SMOKE_BANNER = (
 )
 
 
-class BuildError(RuntimeError):
-    """A build that cannot go on; the message says why and what to do."""
-
-
 @dataclass
 class Paths:
     """Where a build reads and writes, all under the project root."""
@@ -40,6 +39,7 @@ class Paths:
     root: Path
     build: Path = field(init=False)
     cache: Path = field(init=False)
+    capture: Path = field(init=False)
     docs: Path = field(init=False)
     site: Path = field(init=False)
     book: Path = field(init=False)
@@ -48,6 +48,7 @@ class Paths:
         self.root = Path(self.root).resolve()
         self.build = self.root / "build"
         self.cache = self.build / "cache"
+        self.capture = self.build / "capture"
         self.docs = self.build / "docs"
         self.site = self.build / "site"
         self.book = self.root / "book"
@@ -81,7 +82,10 @@ class Timer:
 
 
 def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
-    """Make sure every dataset the networks need is present and verified (downloading what is missing)."""
+    """Make sure every dataset the networks need is present and verified (downloading what is missing).
+
+    Returns {dataset: checksum}; the train stage keys its cache with these, so each is computed once.
+    """
     checksums = {}
     for dataset in sorted({registry.get(n).dataset for n in nets}):
         if not profile.synthetic:
@@ -90,52 +94,71 @@ def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
     return checksums
 
 
-def stage_train(profile: Profile, nets: list[str], paths: Paths, progress: bool):
-    """Train (or load from the cache) every network; record where each one lives."""
+def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool):
+    """Train (or find in the cache) every network; record where each one lives in build/trained.json."""
     from cnnbook.trained import ensure_trained
 
     removed = cache.remove_partial(paths.cache)
     if removed:
         print(f"removed {len(removed)} partial cache entr{'y' if len(removed) == 1 else 'ies'} of an interrupted build")
-    trained = {n: ensure_trained(registry.get(n), profile, paths.cache, progress=progress) for n in nets}
+    trained = {}
+    for n in nets:
+        spec = registry.get(n)
+        trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset],
+                                    progress=progress)
     manifest = {"profile": profile.name,
                 "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}
     cache.atomic_write(paths.build / "trained.json", json.dumps(manifest, indent=1, sort_keys=True))
     return trained
 
 
-def extras_digest() -> str | None:
-    """A checksum of CNN Explainer's published weights and sample images, when the data dir has them.
+def stage_capture(profile: Profile, trained: dict, paths: Paths) -> dict[str, Path]:
+    """Capture what the pages show of every network; record the entries in build/captured.json."""
+    from cnnbook.capture import ensure_captured
+    from cnnbook.data.samples import extras_digest
+    from cnnbook.trained import STATE
 
-    Chapters show them only when present, so their presence is part of a chapter's cache key.
-    """
-    from cnnbook.data.locations import data_dir
+    extras = extras_digest()
+    captured = {}
+    for n, t in trained.items():
+        folder = paths.capture / n
+        if folder.is_dir():
+            cache.remove_partial(folder)
 
-    folder = data_dir() / "cnn-explainer"
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return cache.file_digest(*files) if files else None
+        def dataset(spec=t.spec):
+            return data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
+                             n_test=profile.n_test)
+
+        captured[n] = ensure_captured(t, dataset, paths.capture, extras=extras)
+    manifest = {"profile": profile.name, "networks": {
+        n: {"capture": str(where.relative_to(paths.build)),
+            "weights": str((trained[n].cache_dir / STATE).relative_to(paths.build))}
+        for n, where in captured.items()}}
+    cache.atomic_write(paths.build / "captured.json", json.dumps(manifest, indent=1, sort_keys=True))
+    return captured
 
 
-def page_context(profile: Profile, trained) -> dict:
-    """What every generated page depends on besides its own source."""
-    return {"profile": profile.name, "package": package_digest(), "extras": extras_digest(),
-            "networks": {n: t.cache_dir.name for n, t in trained.items()}}
+def page_context(profile: Profile, captured: dict) -> dict:
+    """What every generated page depends on besides its own source: the code and the captures."""
+    return {"profile": profile.name, "package": package_digest(),
+            "networks": {n: Path(entry["capture"]).name for n, entry in captured.items()}}
 
 
-def stage_pages(profile: Profile, trained, paths: Paths, progress: bool = True) -> dict:
-    """Chapters and atlases into build/docs; returns {"pages": n, "executed": [...]}."""
+def stage_pages(profile: Profile, paths: Paths, progress: bool = True) -> dict:
+    """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
+    from cnnbook.views.network import read_manifest
 
+    captured = read_manifest(paths.build)["networks"]
     banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
-    context = page_context(profile, trained)
-    env = {"CNNBOOK_BUILD_DIR": str(paths.build), "CNNBOOK_PROFILE": profile.name,
-           "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    context = page_context(profile, captured)
+    env = {"CNNBOOK_BUILD_DIR": str(paths.build), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     files: dict[str, bytes] = {}
     executed = []
     chapters = sorted(paths.book.glob("*.md"))
     if not chapters:
         raise BuildError(f"no chapters found: {paths.book} holds no .md files")
-    jobs = [("chapter", c) for c in chapters] + [("atlas", net) for net in trained.values()]
+    jobs = [("chapter", c) for c in chapters] + [("atlas", net) for net in captured]
     bar = tqdm(jobs, desc="pages", unit="page", disable=not progress, mininterval=1.0)
     for kind, item in bar:
         if kind == "chapter":
@@ -147,7 +170,7 @@ def stage_pages(profile: Profile, trained, paths: Paths, progress: bool = True) 
             if out.executed:
                 executed.append(item.name)
         else:
-            bar.set_postfix_str(f"atlas {item.spec.name}")
+            bar.set_postfix_str(f"atlas {item}")
             files.update(_atlas_files(item, context, paths, banner))
     # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
     for path in sorted(paths.book.rglob("*")):
@@ -179,19 +202,20 @@ def site_nav(files: dict[str, bytes]) -> list:
     return nav
 
 
-def _atlas_files(net, context: dict, paths: Paths, banner: str) -> dict[str, bytes]:
+def _atlas_files(name: str, context: dict, paths: Paths, banner: str) -> dict[str, bytes]:
     from cnnbook.pages.atlas import build_atlas
+    from cnnbook.views.network import load
 
-    key = cache.content_key({"atlas": net.spec.name, **context, "banner": banner})
-    where = cache.entry_dir(paths.cache / "pages", f"atlas-{net.spec.name}", key)
+    key = cache.content_key({"atlas": name, **context, "banner": banner})
+    where = cache.entry_dir(paths.cache / "pages", f"atlas-{name}", key)
     if cache.is_complete(where):
         try:
             return cache.read_entry(where)
         except cache.CorruptCacheError as err:
-            print(f"warning: corrupt atlas cache, rebuilding {net.spec.name}: {err}")
+            print(f"warning: corrupt atlas cache, rebuilding {name}: {err}")
             cache.discard(where)
-    print(f"rendering the atlas of {net.spec.name}", flush=True)
-    out = build_atlas(net, banner)
+    print(f"rendering the atlas of {name}", flush=True)
+    out = build_atlas(load(paths.build, name), banner)
     files = {out.path: out.markdown.encode(), **out.assets}
     cache.write_entry(where, files)
     return files
@@ -264,11 +288,13 @@ def build(profile_name: str = "default", root: Path | str = ".", *, progress: bo
     timer = Timer()
     paths.build.mkdir(parents=True, exist_ok=True)
     with timer.stage("data"):
-        stage_data(profile, nets)
+        checksums = stage_data(profile, nets)
     with timer.stage("train"):
-        trained = stage_train(profile, nets, paths, progress)
+        trained = stage_train(profile, nets, paths, checksums, progress)
+    with timer.stage("capture"):
+        stage_capture(profile, trained, paths)
     with timer.stage("pages"):
-        pages = stage_pages(profile, trained, paths, progress)
+        pages = stage_pages(profile, paths, progress)
     # The site stage fills timings into the pages from this report, so write it first.
     report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))

@@ -16,11 +16,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from cnnbook.errors import CorruptCacheError
+from cnnbook.files import atomic_write
+
+__all__ = ["CorruptCacheError", "atomic_write"]  # re-exported for the stages that use the cache
+
 MANIFEST = "manifest.json"
 
 
-class CorruptCacheError(RuntimeError):
-    """A cache entry whose files are missing or do not match their recorded checksums."""
 
 
 def content_key(parts: dict) -> str:
@@ -117,19 +120,3 @@ def remove_partial(root: Path) -> list[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp)
     return removed
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write one file atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode()
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

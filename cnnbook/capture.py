@@ -1,41 +1,54 @@
-"""Capture: the output of every named layer, in order, and what each layer is."""
+"""The capture stage: everything the pages show of a trained network, written once to disk.
+
+After training, each network is run on the inputs the pages follow and every named layer's
+output is recorded, with the test-set predictions, the class names and the images of its
+mistakes. Pages and chapter kernels read only this (and the cached weights): they never
+load a dataset, hash it or download anything, and they never re-run a network.
+
+An entry lives in `build/capture/<net>/entry-<key>/`, written atomically with a manifest
+(`cnnbook.cache`), keyed by the trained weights, this code and CNN Explainer's files:
+
+- `network.json`: names, settings, metrics, class names, which inputs were captured;
+- `arrays.npz`: test labels, test probabilities, the inputs, the mistakes' images;
+- `activations-<variant>.npz`: `<input slug>/<layer>` → that layer's output for that input;
+- `weights-<variant>.safetensors` for the variants other than the trained weights
+  (`untrained`: the seeded initial weights; `published`: a source's own weights, if any).
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
-from cnnbook.models.registry import UnknownNameError
+from cnnbook import cache
+from cnnbook.errors import UnknownNameError
 
+NETWORK, ARRAYS = "network.json", "arrays.npz"
+WALKS = 8  # confident mistakes followed through every layer (their activations are captured)
+GALLERY = 24  # confident mistakes whose images are kept for the misclassified gallery
+
+
+# --- Running a network layer by layer -------------------------------------------------------------
 
 def capture(model, x) -> dict[str, np.ndarray]:
     """Run a batch through the model layer by layer; {layer name: output}, in order.
 
     The last entry is exactly the model's output, since `__call__` runs the same list.
     """
+    import jax.numpy as jnp
+
     outputs = {}
     x = jnp.asarray(x)
-    for name, layer in model.layers():
-        x = layer(x)
-        outputs[name] = np.asarray(x)
+    for layer in model.layers():
+        x = layer.apply(x)
+        outputs[layer.name] = np.asarray(x)
     return outputs
-
-
-def layer_output(model, x, layer: str) -> np.ndarray:
-    """The output of one named layer (an error lists the layers when the name is unknown)."""
-    names = layer_names(model)
-    if layer not in names:
-        raise UnknownNameError(f"unknown layer {layer!r}; this network has: {', '.join(names)}")
-    return capture(model, x)[layer]
-
-
-def layer_names(model) -> list[str]:
-    """The model's layer names, in order."""
-    return [name for name, _ in model.layers()]
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,7 @@ class LayerInfo:
     """One row of a Keras-style summary."""
 
     name: str
-    kind: str  # "conv", "dense", "relu", "pool", "flatten" or "other"
+    kind: str  # as the layer declares it: conv, relu, pool, flatten, dense or softmax
     output_shape: tuple[int, ...]  # one sample, no batch axis
     params: int
     kernel_shape: tuple[int, ...] | None  # conv (kh, kw, cin, cout) or dense (in, out)
@@ -52,29 +65,212 @@ class LayerInfo:
 
 def layer_table(model, input_shape: tuple[int, ...]) -> list[LayerInfo]:
     """Every layer's output shape and parameter count, computed from the model itself."""
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
     x = jax.ShapeDtypeStruct((1, *input_shape), jnp.float32)
     rows = []
-    for name, layer in model.layers():
-        x = jax.eval_shape(layer, x)
-        module = getattr(model, name, None)
-        kind, kernel_shape, params, has_bias = _kind(name, module), None, 0, False
-        if isinstance(module, (nnx.Conv, nnx.Linear)):
-            kernel_shape = tuple(module.kernel.shape)
-            has_bias = module.bias is not None
-            params = sum(leaf.size for leaf in jax.tree_util.tree_leaves(nnx.state(module, nnx.Param)))
-        rows.append(LayerInfo(name, kind, tuple(x.shape[1:]), int(params), kernel_shape, has_bias))
+    for layer in model.layers():
+        x = jax.eval_shape(layer.apply, x)
+        kernel_shape, params, has_bias = None, 0, False
+        if layer.module is not None:
+            kernel_shape = tuple(layer.module.kernel.shape)
+            has_bias = layer.module.bias is not None
+            params = sum(leaf.size for leaf in jax.tree_util.tree_leaves(nnx.state(layer.module, nnx.Param)))
+        rows.append(LayerInfo(layer.name, layer.kind, tuple(x.shape[1:]), int(params), kernel_shape, has_bias))
     return rows
 
 
-def _kind(name: str, module) -> str:
-    if isinstance(module, nnx.Conv):
-        return "conv"
-    if isinstance(module, nnx.Linear):
-        return "dense"
-    if "pool" in name:
-        return "pool"
-    if "relu" in name:
-        return "relu"
-    if "flatten" in name:
-        return "flatten"
-    return "other"
+# --- Which inputs the pages follow ------------------------------------------------------------------
+
+def first_of_each_class(y_test: np.ndarray, classes: int) -> list[int]:
+    """The first test image of every class, in class order (classes absent from the set are skipped)."""
+    return [int(np.flatnonzero(y_test == label)[0]) for label in range(classes) if (y_test == label).any()]
+
+
+def confident_mistakes(probs: np.ndarray, y_test: np.ndarray, k: int) -> list[int]:
+    """Indices of the test images the network got wrong with the highest confidence, most confident first."""
+    pred = probs.argmax(-1)
+    wrong = np.flatnonzero(pred != y_test)
+    return [int(i) for i in wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:k]]
+
+
+def test_slug(index: int) -> str:
+    return f"test-{index}"
+
+
+# --- Writing an entry ---------------------------------------------------------------------------------
+
+def capture_key(trained, extras: str | None) -> str:
+    """What a capture depends on: the trained weights, this code, the model file, CNN Explainer's files."""
+    from cnnbook.data import samples
+
+    code = cache.file_digest(Path(__file__), Path(samples.__file__), trained.spec.source_file())
+    return cache.content_key({"capture": trained.spec.name, "weights": trained.cache_dir.name, "code": code,
+                              "extras": extras})
+
+
+def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) -> Path:
+    """The capture entry of a trained network: reused when intact, else computed and written.
+
+    `dataset_loader()` gives the network's dataset; it is called only when capturing.
+    """
+    key = capture_key(trained, extras)
+    folder = Path(root) / trained.spec.name
+    where = cache.entry_dir(folder, "entry", key)
+    if cache.is_complete(where):
+        try:
+            cache.read_entry(where)  # every file checked against its checksum
+            return where
+        except cache.CorruptCacheError as err:
+            print(f"warning: corrupt capture, capturing {trained.spec.name} again: {err}")
+            cache.discard(where)
+    print(f"capturing every layer of {trained.spec.name}", flush=True)
+    cache.write_entry(where, capture_files(trained, dataset_loader()))
+    for old in folder.iterdir():  # one entry per network: older captures are stale
+        if old != where:
+            shutil.rmtree(old, ignore_errors=True)
+    return where
+
+
+def capture_files(trained, dataset) -> dict[str, bytes]:
+    """The files of a capture entry (see the module docstring)."""
+    from flax import nnx
+    from safetensors.numpy import save as save_tensors
+
+    from cnnbook.data import samples
+    from cnnbook.train import evaluate, to_inputs
+    from cnnbook.trained import state_to_arrays
+
+    spec = trained.spec
+    y_test = np.asarray(dataset.y_test)
+    probs = trained.test_probs
+    classes = dataset.class_names
+    per_class = first_of_each_class(y_test, len(classes))
+    walks = confident_mistakes(probs, y_test, WALKS)
+    gallery = confident_mistakes(probs, y_test, GALLERY)
+
+    # The inputs every variant is run on: test images by index, then CNN Explainer's samples.
+    inputs = []
+    for index in dict.fromkeys(per_class + walks):
+        label = int(y_test[index])
+        inputs.append({"slug": test_slug(index), "caption": f"test image {index} (label {classes[label]})",
+                       "label": label, "index": index})
+    pixels = [to_inputs(dataset.x_test[i["index"] : i["index"] + 1])[0] for i in inputs]
+    for name, image in samples.present_samples(spec.dataset).items():
+        inputs.append({"slug": name, "caption": f"{name}.jpeg", "label": classes.index(samples.sample_class(name)),
+                       "index": None})
+        pixels.append(image.astype(np.float32) / 255.0)
+    x = np.stack(pixels).astype(np.float32)
+
+    variants = {"trained": trained.model}
+    seed = trained.config["train"]["seed"]
+    variants["untrained"] = spec.build(rngs=nnx.Rngs(seed))
+    variants["untrained"].eval()
+    published = spec.published() if spec.published else None
+    if published is not None:
+        variants["published"] = published
+
+    arrays = {"y_test": y_test, "probs/trained": probs.astype(np.float32), "inputs": x,
+              "gallery_images": np.asarray(dataset.x_test[gallery])}
+    accuracy = {"trained": trained.metrics["test_accuracy"]}
+    files = {}
+    for variant, model in variants.items():
+        acts = {}
+        for item, one in zip(inputs, x):  # one image at a time, as a reader's single image would go
+            for layer, out in capture(model, one[None]).items():
+                acts[f"{item['slug']}/{layer}"] = out[0]
+        files[f"activations-{variant}.npz"] = _npz(acts)
+        if variant == "published":
+            _, accuracy[variant], arrays[f"probs/{variant}"] = evaluate(model, to_inputs(dataset.x_test),
+                                                                        y_test.astype("int32"))
+        if variant != "trained":
+            files[f"weights-{variant}.safetensors"] = save_tensors(state_to_arrays(model))
+    meta = {
+        "network": spec.name, "profile": trained.config["profile"], "config": trained.config,
+        "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": list(classes),
+        "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery,
+        "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
+    }
+    files[NETWORK] = json.dumps(meta, indent=1, sort_keys=True).encode()
+    files[ARRAYS] = _npz(arrays)
+    return files
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+# --- Reading an entry ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Example:
+    """One input image the pages follow through a network."""
+
+    x: np.ndarray  # (H, W, C) float32 in 0..1, as the network sees it
+    caption: str  # how pages name it, e.g. "test image 3 (label 0)"
+    label: int | None = None  # the true class, when known
+    slug: str = "image"  # for file names and anchors, and the key of its captured activations
+
+
+class Captured:
+    """A capture entry, read lazily: arrays are loaded when first asked for."""
+
+    def __init__(self, where: Path):
+        self.where = Path(where)
+        self.meta = json.loads((self.where / NETWORK).read_text())
+        self._activations: dict[str, np.lib.npyio.NpzFile] = {}
+
+    @cached_property
+    def arrays(self):
+        return np.load(self.where / ARRAYS)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(self.meta["class_names"])
+
+    @cached_property
+    def y_test(self) -> np.ndarray:
+        return self.arrays["y_test"]
+
+    def probs(self, variant: str = "trained") -> np.ndarray | None:
+        key = f"probs/{variant}"
+        return self.arrays[key] if key in self.arrays.files else None
+
+    @cached_property
+    def examples(self) -> dict[str, Example]:
+        """Every captured input by slug."""
+        x = self.arrays["inputs"]
+        return {item["slug"]: Example(x[i], item["caption"], item["label"], item["slug"])
+                for i, item in enumerate(self.meta["inputs"])}
+
+    def example(self, image) -> Example:
+        """A captured input from a test index, a slug, or the `Example` itself."""
+        if isinstance(image, Example):
+            return image
+        slug = image if isinstance(image, str) else test_slug(int(image))
+        if slug not in self.examples:
+            tests = [str(i["index"]) for i in self.meta["inputs"] if i["index"] is not None]
+            raise UnknownNameError(
+                f"{image!r} is not an input captured for {self.meta['network']}: the capture stage follows the "
+                f"first test image of each class and the most confident mistakes (test images {', '.join(tests)})")
+        return self.examples[slug]
+
+    def activations(self, image, variant: str = "trained") -> dict[str, np.ndarray]:
+        """Every layer's output for a captured input, batch axis removed, in layer order."""
+        slug = self.example(image).slug
+        if variant not in self._activations:
+            path = self.where / f"activations-{variant}.npz"
+            if not path.is_file():
+                raise UnknownNameError(f"no {variant!r} weights were captured for {self.meta['network']}; "
+                                       f"captured: {', '.join(self.meta['variants'])}")
+            self._activations[variant] = np.load(path)
+        npz = self._activations[variant]
+        prefix = f"{slug}/"
+        return {key[len(prefix):]: npz[key] for key in npz.files if key.startswith(prefix)}
+
+    def weights_file(self, variant: str) -> Path:
+        return self.where / f"weights-{variant}.safetensors"

@@ -41,11 +41,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from cnnbook.errors import known_errors
+    from cnnbook.errors import KNOWN_ERRORS
 
     try:
         return _run(args)
-    except known_errors() as err:
+    except KNOWN_ERRORS as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,14 +1,43 @@
-"""The errors a user can cause and fix: the CLI prints them as one clear message, exit code 2."""
+"""Every error a user can cause and fix, in one leaf module that imports nothing of cnnbook.
+
+Each message says what is wrong, which file or name it concerns, and how to fix it; the
+CLI prints it as one line (no traceback) and exits with status 2.
+"""
 
 
-def known_errors() -> tuple[type[BaseException], ...]:
-    """Exception types whose message already says what is wrong and how to fix it."""
-    from cnnbook.build import BuildError
-    from cnnbook.cache import CorruptCacheError
-    from cnnbook.data.errors import DataError
-    from cnnbook.models.registry import UnknownNameError
-    from cnnbook.pages.execute import ChapterExecutionError
-    from cnnbook.pages.source import ChapterSourceError
+class BuildError(RuntimeError):
+    """A build that cannot go on; the message says why and what to do."""
 
-    return (BuildError, CorruptCacheError, DataError, UnknownNameError, ChapterExecutionError,
-            ChapterSourceError, FileNotFoundError)
+
+class CorruptCacheError(RuntimeError):
+    """A cache entry whose files are missing or do not match their recorded checksums."""
+
+
+class DataError(Exception):
+    """A dataset is unknown, missing, corrupt or unreachable.
+
+    The person reading the message is usually in the middle of `make book`, so it names
+    the file and says how to get a good copy.
+    """
+
+
+class UnknownNameError(ValueError):
+    """A network, layer, profile or image name that the book does not know (the message lists the known ones)."""
+
+
+class NetworkDefinitionError(ValueError):
+    """A network file that cannot be registered as it is (a missing profile, an undeclared layer kind)."""
+
+
+class ChapterSourceError(ValueError):
+    """A chapter source that cannot be built as it is."""
+
+
+class ChapterExecutionError(RuntimeError):
+    """A chapter cell raised: the message names the chapter file, the cell and its line."""
+
+
+KNOWN_ERRORS: tuple[type[BaseException], ...] = (
+    BuildError, CorruptCacheError, DataError, UnknownNameError, NetworkDefinitionError,
+    ChapterSourceError, ChapterExecutionError, FileNotFoundError,
+)

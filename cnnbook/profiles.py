@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnbook.models.registry import UnknownNameError
+from cnnbook.errors import UnknownNameError
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from cnnbook.build import Paths, build, stage_pages, stage_train
-from cnnbook.models import registry
+from cnnbook.build import Paths, build, stage_pages
 from cnnbook.profiles import get_profile
 
 
@@ -21,7 +20,6 @@ def serve(profile_name: str, root: Path, addr: str = "127.0.0.1:8000", poll_seco
     profile = get_profile(profile_name)
     paths = Paths(root)
     build(profile_name, root)
-    trained = stage_train(profile, registry.names(), paths, progress=False)  # all cache hits now
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", addr, "-f",
                                str(paths.root / "mkdocs.yml"), "--livereload"],
                               cwd=paths.root)
@@ -35,7 +33,7 @@ def serve(profile_name: str, root: Path, addr: str = "127.0.0.1:8000", poll_seco
                 seen = now
                 t0 = time.perf_counter()
                 try:
-                    result = stage_pages(profile, trained, paths, progress=False)
+                    result = stage_pages(profile, paths, progress=False)
                     print(f"rebuilt pages in {time.perf_counter() - t0:.1f}s "
                           f"(ran: {', '.join(result['executed']) or 'no kernel'})", flush=True)
                 except Exception as err:  # keep serving; show the error like a build would

@@ -13,7 +13,7 @@ import optax
 from flax import nnx
 from tqdm import tqdm
 
-from cnnbook.models.registry import NetworkSpec, TrainConfig
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 
 
 # Redraw bars often on a terminal, rarely in a log file (CI), so logs stay readable.

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load as load_tensors
 from safetensors.numpy import save as save_tensors
 
-from cnnbook import cache, data
+from cnnbook import cache
 from cnnbook.models import count_params
-from cnnbook.models.registry import NetworkSpec, TrainConfig
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 from cnnbook.profiles import Profile
 
 STATE, CONFIG, METRICS, EVAL = "state.safetensors", "config.json", "metrics.json", "eval.safetensors"
@@ -26,28 +27,44 @@ STATE, CONFIG, METRICS, EVAL = "state.safetensors", "config.json", "metrics.json
 
 @dataclass
 class TrainedNetwork:
-    """A network with its trained weights and everything its training recorded."""
+    """A network's cache entry: what its training recorded, with the weights loaded on demand.
+
+    A cache hit reads no weights into a model: a build whose captures are also cached never
+    needs one.
+    """
 
     spec: NetworkSpec
     config: dict  # training settings, profile, data checksum: what the cache key was made of
     metrics: dict  # history, accuracy, timings
-    model: object  # the nnx.Module with trained weights
-    test_probs: np.ndarray
     cache_dir: Path
     cache_hit: bool
+
+    @cached_property
+    def model(self):
+        """The nnx.Module with the trained weights."""
+        return load_weights(self.spec, self.cache_dir / STATE)
+
+    @cached_property
+    def test_probs(self) -> np.ndarray:
+        """The softmax probabilities of every test image."""
+        return _parse(self.cache_dir, lambda: load_tensors((self.cache_dir / EVAL).read_bytes())["test_probs"])
 
 
 def _code_files(spec: NetworkSpec) -> list[Path]:
     import cnnbook.models.layers as layers
-    import cnnbook.models.registry as registry
+    import cnnbook.models.spec as spec_module
     import cnnbook.train as train
 
-    return [spec.source_file(), Path(layers.__file__), Path(registry.__file__), Path(train.__file__)]
+    return [spec.source_file(), Path(layers.__file__), Path(spec_module.__file__), Path(train.__file__)]
 
 
-def describe(spec: NetworkSpec, profile: Profile) -> dict:
+def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = None) -> dict:
     """Everything the trained weights depend on, as the JSON stored beside them."""
     cfg: TrainConfig = spec.config(profile.name)
+    if data_checksum is None:  # the build passes the checksum its data stage computed; others compute it
+        from cnnbook import data
+
+        data_checksum = data.dataset_checksum(spec.dataset, synthetic=profile.synthetic)
     return {
         "network": spec.name,
         "profile": profile.name,
@@ -56,7 +73,7 @@ def describe(spec: NetworkSpec, profile: Profile) -> dict:
         "synthetic": profile.synthetic,
         "n_train": profile.n_train,
         "n_test": profile.n_test,
-        "data_checksum": data.dataset_checksum(spec.dataset, synthetic=profile.synthetic),
+        "data_checksum": data_checksum,
         "code_checksum": cache.file_digest(*_code_files(spec)),
         "versions": {k: v for k, v in cache.library_versions().items() if k in ("python", "jax", "jaxlib", "flax", "optax", "numpy")},
     }
@@ -101,16 +118,20 @@ def _path_name(path) -> str:
     return ".".join(p for p in parts if p != "value")
 
 
-def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, progress: bool = True) -> TrainedNetwork:
-    """Load the network from the cache, or train it and cache it (a corrupt entry is retrained)."""
+def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, data_checksum: str | None = None,
+                   progress: bool = True) -> TrainedNetwork:
+    """The network's cache entry, checked; trained and cached first when missing (a corrupt entry is retrained)."""
+    from cnnbook import data
     from cnnbook.train import train_and_evaluate
 
-    config = describe(spec, profile)
+    config = describe(spec, profile, data_checksum)
     key = cache.content_key(config)
     where = cache.entry_dir(cache_root, spec.name, key)
     if cache.is_complete(where):
         try:
-            return _load_entry(spec, where, cache_hit=True)
+            files = cache.read_entry(where, [STATE, EVAL, CONFIG, METRICS])  # every checksum checked
+            config, metrics = _parse(where, lambda: (json.loads(files[CONFIG]), json.loads(files[METRICS])))
+            return TrainedNetwork(spec, config, metrics, where, cache_hit=True)
         except cache.CorruptCacheError as err:
             print(f"warning: corrupt cache entry, retraining {spec.name}: {err}", file=sys.stderr)
             cache.discard(where)
@@ -135,32 +156,21 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, pro
         METRICS: json.dumps(metrics, indent=1, sort_keys=True).encode(),
     }
     cache.write_entry(where, files)
-    return TrainedNetwork(spec, config, metrics, result.model, result.test_probs, where, cache_hit=False)
+    trained = TrainedNetwork(spec, config, metrics, where, cache_hit=False)
+    trained.model = result.model  # already in memory: no need to read it back
+    trained.test_probs = result.test_probs.astype(np.float32)
+    return trained
 
 
-def _load_entry(spec: NetworkSpec, where: Path, *, cache_hit: bool) -> TrainedNetwork:
-    files = cache.read_entry(where, [STATE, EVAL, CONFIG, METRICS])
+def _parse(where: Path, read):
     try:
-        arrays = load_tensors(files[STATE])
-        probs = load_tensors(files[EVAL])["test_probs"]
-        config, metrics = json.loads(files[CONFIG]), json.loads(files[METRICS])
+        return read()
     except Exception as err:  # checksums matched but the content does not parse
         raise cache.CorruptCacheError(f"{where}: {err}") from None
-    model = arrays_to_model(spec, arrays)
-    return TrainedNetwork(spec, config, metrics, model, probs, where, cache_hit)
 
 
-def load_from(where: Path, spec: NetworkSpec) -> TrainedNetwork:
-    """Load a cache entry the train stage recorded (used by the pages)."""
-    return _load_entry(spec, Path(where), cache_hit=True)
+def load_weights(spec: NetworkSpec, path: Path):
+    """A model of `spec` holding the weights stored in a safetensors file."""
+    path = Path(path)
+    return arrays_to_model(spec, _parse(path, lambda: load_tensors(path.read_bytes())))
 
-
-def untrained(net: TrainedNetwork) -> TrainedNetwork:
-    """The same network with the random weights it started training from (same seed)."""
-    import dataclasses
-
-    from flax import nnx
-
-    model = net.spec.build(rngs=nnx.Rngs(net.config["train"]["seed"]))
-    model.eval()
-    return dataclasses.replace(net, model=model, test_probs=None)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cnnbook.build import build
-from cnnbook.models.registry import UnknownNameError
-from cnnbook.pages.execute import ChapterExecutionError
+from cnnbook.errors import UnknownNameError
+from cnnbook.errors import ChapterExecutionError
 from cnnbook.site.offline import external_references
 from conftest import make_project
 
@@ -19,7 +19,7 @@ def test_smoke_build_report(smoke_build):
     on_disk = json.loads((root / "build" / "report.json").read_text())
     assert on_disk == report
     assert report["profile"] == "smoke"
-    assert set(report["stages"]) == {"data", "train", "pages", "site"}
+    assert list(report["stages"]) == ["data", "train", "capture", "pages", "site"]
     assert report["pages"] >= 4 and report["site_bytes"] > 100_000
     keras = report["networks"]["mnist_keras"]
     assert keras["params"] == 93_322 and report["networks"]["mnist_dense"]["params"] == 407_050

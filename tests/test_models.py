@@ -5,7 +5,7 @@ import pytest
 
 from cnnbook.capture import capture, layer_table
 from cnnbook.models import build_model, count_params, get, names
-from cnnbook.models.registry import UnknownNameError
+from cnnbook.errors import UnknownNameError
 
 
 @pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050), ("tiny_vgg", 19_920)])

@@ -18,8 +18,10 @@ import pytest
 from flax import nnx
 from PIL import Image
 
+from cnnbook.data import catalog
+
 from cnnbook.data import samples
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.models import tfjs
 
 # CNN Explainer's manifest order: kernel then bias, layer by layer.
@@ -108,7 +110,7 @@ def logits(model, seed=0):
 # --- reading and loading -------------------------------------------------------------------------
 
 def test_topology_names_are_tiny_vggs_layers(source):
-    assert [name for name, _, _ in tfjs.TINY_VGG_TOPOLOGY] == [name for name, _ in source.layers()]
+    assert [name for name, _, _ in tfjs.TINY_VGG_TOPOLOGY] == [layer.name for layer in source.layers()]
 
 
 @pytest.mark.parametrize("shards", [1, 3])
@@ -387,7 +389,7 @@ def softmax_of(model, name):
 
 def test_published_espresso(published):
     probs = softmax_of(published, "espresso_1")
-    assert probs.argmax() == 6 and tfjs.CLASS_NAMES[6] == "espresso"
+    assert probs.argmax() == 6 and catalog.get("tiny-imagenet-10").class_names[6] == "espresso"
     assert probs[6] == pytest.approx(0.88, abs=0.005)
 
 

@@ -1,4 +1,9 @@
-"""Datasets for the book: load real or synthetic ones, verify them, and checksum them cheaply."""
+"""Datasets for the book: load real or synthetic ones, verify them, and checksum them cheaply.
+
+Real data comes from the catalogue entry's own loader (catalog.py says which calls every
+kind answers: idx.py for MNIST-style IDX files, tinyimagenet.py for the JPEG folder); this
+module adds the synthetic look-alikes and wraps both in a `Dataset`.
+"""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -6,11 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalog, jpegfolder, jpegs, tinyimagenet
+from cnnbook.errors import DataError
+from . import catalog
 from .catalog import DatasetInfo, TinyImageNetInfo
-from .download import fetch, sha256_file
-from .errors import DataError
-from .idx import read_idx
 from .locations import data_dir, dataset_dir, offline
 from .synthetic import synthetic_like
 from .synthetic import version as synthetic_version
@@ -88,35 +91,9 @@ def load(
         )
         return Dataset(name, *arrays, info.class_names, checksum, True, source)
 
-    if isinstance(info, TinyImageNetInfo):
-        x_train, y_train, x_test, y_test = jpegs.load_arrays(info, tinyimagenet.ensure(info))
-        classes = len(info.class_names)
-        train, test = _balanced(y_train, n_train, classes), _balanced(y_test, n_test, classes)
-        return Dataset(
-            name,
-            x_train if train is None else x_train[train],
-            y_train if train is None else y_train[train],
-            x_test if test is None else x_test[test],
-            y_test if test is None else y_test[test],
-            info.class_names,
-            checksum,
-            False,
-            info.source,
-        )
-
-    paths = ensure(name)
-    x_train, y_train = _split(info, paths, "train")
-    x_test, y_test = _split(info, paths, "test")
+    x_train, y_train, x_test, y_test = info.load_arrays(n_train, n_test)
     return Dataset(
-        name,
-        _first(x_train, n_train),
-        _first(y_train, n_train),
-        _first(x_test, n_test),
-        _first(y_test, n_test),
-        info.class_names,
-        checksum,
-        False,
-        info.source,
+        name, x_train, y_train, x_test, y_test, info.class_names, checksum, False, info.source
     )
 
 
@@ -137,23 +114,16 @@ def dataset_checksum(
     """
     info = catalog.get(name)
     if synthetic:
-        parts = [
+        lines = [
             synthetic_version(name),
             name,
             f"seed={seed}",
             f"n_train={SYNTHETIC_TRAIN if n_train is None else n_train}",
             f"n_test={SYNTHETIC_TEST if n_test is None else n_test}",
         ]
-    elif isinstance(info, TinyImageNetInfo):
-        parts = [f"jpegs {info.jpeg_digest}", f"classes {' '.join(info.wnids)}"]
-        sizes = (("n_train", n_train), ("n_test", n_test))
-        parts += [f"{key}={value} per-class" for key, value in sizes if value is not None]
     else:
-        parts = [f"{file.name} {file.sha256}" for file in info.files]
-        # Only when subsetting, so the full set's checksum depends on the files alone.
-        sizes = (("n_train", n_train), ("n_test", n_test))
-        parts += [f"{key}={value}" for key, value in sizes if value is not None]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        lines = info.checksum_lines(n_train, n_test)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def ensure(name: str) -> dict[str, Path]:
@@ -163,12 +133,7 @@ def ensure(name: str) -> dict[str, Path]:
     tiny-imagenet-10 is one folder, extracted from the Tiny ImageNet zip when missing:
     {"folder": its folder, "train": folder/train, "test": folder/val}.
     """
-    info = catalog.get(name)
-    if isinstance(info, TinyImageNetInfo):
-        return _folder_roles(tinyimagenet.ensure(info).folder)
-    folder = dataset_dir(name)
-    return {file.role: fetch(info.urls(file), folder / file.name, file.sha256, desc=f"{name}/{file.name}")
-            for file in info.files}
+    return catalog.get(name).ensure()
 
 
 def verify(name: str) -> list[Path]:
@@ -178,77 +143,7 @@ def verify(name: str) -> list[Path]:
     tiny-imagenet-10 the SHA-256 over all its JPEGs is recomputed and compared with the
     pinned one; the paths are those JPEGs, train then test, by class and file name.
     """
-    info = catalog.get(name)
-    if isinstance(info, TinyImageNetInfo):
-        found = tinyimagenet.verify(info)
-        splits = ("train", "test")
-        return [path for split in splits for path in jpegfolder.ordered(info, found, split)[0]]
-    folder = dataset_dir(name)
-    paths, problems = [], []
-    for file in info.files:
-        path = folder / file.name
-        paths.append(path)
-        if not path.is_file():
-            problems.append(f"  {path}: missing (get it from {' or '.join(info.urls(file))})")
-        elif (actual := sha256_file(path)) != file.sha256:
-            problems.append(f"  {path}: SHA-256 is {actual}, expected {file.sha256}")
-    if problems:
-        raise DataError(
-            f"dataset {name} in {folder} is incomplete or damaged:\n"
-            + "\n".join(problems)
-            + "\nDelete the damaged files and load the dataset with network access "
-            f"(CNNBOOK_OFFLINE unset) to download them, or set CNNBOOK_DATA_DIR to a folder "
-            f"that holds {name}/ with these files."
-        )
-    return paths
-
-
-def _split(info: DatasetInfo, paths: dict[str, Path], split: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read one split's images and labels and check that they belong together."""
-    images_path, labels_path = paths[f"{split}_images"], paths[f"{split}_labels"]
-    images, labels = read_idx(images_path), read_idx(labels_path)
-    fix = "Delete it and run again to download a fresh copy."
-    if images.shape[1:] != info.image_shape:
-        raise DataError(
-            f"{images_path} holds samples of shape {images.shape[1:]}, "
-            f"expected {info.image_shape}. {fix}"
-        )
-    if labels.ndim != 1:
-        raise DataError(
-            f"{labels_path} holds an array of shape {labels.shape}, "
-            f"expected one label per sample. {fix}"
-        )
-    if len(images) != len(labels):
-        raise DataError(
-            f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels; "
-            f"one of them is damaged or from another dataset. Delete both and run again."
-        )
-    if len(labels) and labels.max() >= len(info.class_names):
-        raise DataError(
-            f"{labels_path} has label {labels.max()}, but {info.name} has only "
-            f"{len(info.class_names)} classes. {fix}"
-        )
-    return images, labels
-
-
-def _first(array: np.ndarray, n: int | None) -> np.ndarray:
-    """The first `n` samples (all when n is None), as a copy so the rest can be freed."""
-    return array if n is None else array[:n].copy()
-
-
-def _balanced(labels: np.ndarray, n: int | None, classes: int) -> np.ndarray | None:
-    """Indices of the first n // classes samples of each class (one more for the first
-    n % classes classes), in their order; None for all. Fewer where a class runs short."""
-    if n is None:
-        return None
-    take = [n // classes + (label < n % classes) for label in range(classes)]
-    chosen = [np.flatnonzero(labels == label)[:k] for label, k in enumerate(take)]
-    return np.sort(np.concatenate(chosen))
-
-
-def _folder_roles(folder: Path) -> dict[str, Path]:
-    """{role: path} for a dataset kept as train/ and val/ folders of JPEGs."""
-    return {"folder": folder, "train": folder / "train", "test": folder / "val"}
+    return catalog.get(name).verify()
 
 
 def _check_size(what: str, n: int | None) -> None:

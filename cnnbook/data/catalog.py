@@ -1,8 +1,29 @@
-"""The datasets the book knows: their files, pinned SHA-256s, mirrors, classes and licences."""
+"""The datasets the book knows: their files, pinned SHA-256s, mirrors, classes and licences.
+
+There are two kinds of dataset, each an info class here and a loader module beside it:
+`DatasetInfo` (four gzipped IDX files: MNIST, Fashion-MNIST; loader idx.py) and
+`TinyImageNetInfo` (a folder of JPEGs: tiny-imagenet-10; loader tinyimagenet.py). Both
+answer the same four calls, so cnnbook.data never asks which kind it holds:
+
+    info.ensure()                         present and verified, downloading if needed
+    info.verify()                         checked against the pinned hashes, downloading nothing
+    info.checksum_lines(n_train, n_test)  what the dataset checksum is a SHA-256 over
+    info.load_arrays(n_train, n_test)     (x_train, y_train, x_test, y_test)
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
 
-from .errors import DataError
+import numpy as np
+
+from cnnbook.errors import DataError
+
+# The loaders import this module only for type checking, so importing them here is no cycle.
+from . import idx, tinyimagenet
 
 
 @dataclass(frozen=True)
@@ -16,7 +37,13 @@ class DataFile:
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """Everything needed to fetch, check, load and credit one dataset."""
+    """Everything needed to fetch, check, load and credit one dataset of gzipped IDX files.
+
+    Also the base of the other kinds: a subclass names its own `loader`, the module that
+    implements the four calls below as functions taking the info first.
+    """
+
+    loader: ClassVar[ModuleType] = idx  # not a field: the kind, not the entry, picks it
 
     name: str  # also the folder name under the data dir
     title: str
@@ -36,6 +63,29 @@ class DatasetInfo:
     def urls(self, file: DataFile) -> list[str]:
         """Where `file` can be downloaded, best mirror first."""
         return [mirror + file.name for mirror in self.mirrors]
+
+    def ensure(self) -> dict[str, Path]:
+        """Make the dataset present and verified, downloading what is missing; {role: path}.
+
+        With CNNBOOK_OFFLINE=1 nothing is downloaded: what is missing is a DataError naming it.
+        """
+        return self.loader.ensure(self)
+
+    def verify(self) -> list[Path]:
+        """Check the dataset against its pinned hashes, downloading nothing; the files checked.
+
+        Raises DataError naming every missing or damaged file and how to get a good copy.
+        """
+        return self.loader.verify(self)
+
+    def checksum_lines(self, n_train: int | None, n_test: int | None) -> list[str]:
+        """The lines the dataset checksum is a SHA-256 over; reads no file (see data.dataset_checksum)."""
+        return self.loader.checksum_lines(self, n_train, n_test)
+
+    def load_arrays(self, n_train: int | None, n_test: int | None) -> tuple[np.ndarray, ...]:
+        """`(x_train, y_train, x_test, y_test)`, ensured first; n_train / n_test keep only
+        some samples (None: all), which ones is up to the kind."""
+        return self.loader.load_arrays(self, n_train, n_test)
 
 
 def _idx_files(sha256s: dict[str, str]) -> tuple[DataFile, ...]:
@@ -91,13 +141,14 @@ FASHION_MNIST = DatasetInfo(
 )
 
 
-
 @dataclass(frozen=True)
 class TinyImageNetInfo(DatasetInfo):
     """A subset of Tiny ImageNet kept as JPEG folders, checked by one digest over all its JPEGs.
 
-    `files` is empty: `jpeg_digest` pins every JPEG instead (see jpegfolder.manifest_digest).
+    `files` is empty: `jpeg_digest` pins every JPEG instead (see tinyimagenet.manifest_digest).
     """
+
+    loader: ClassVar[ModuleType] = tinyimagenet
 
     wnids: tuple[str, ...]  # folder name of class i, in label order
     words: tuple[str, ...]  # words.txt description of class i
@@ -111,6 +162,22 @@ class TinyImageNetInfo(DatasetInfo):
         return [mirror + self.archive for mirror in self.mirrors]
 
 
+# The ten classes, once: (wnid, CNN Explainer's label, words.txt description), in CNN
+# Explainer's output order (its src/config.js classLists), not tiny-imagenet-200's.
+_TINY_CLASSES = (
+    ("n03662601", "lifeboat", "lifeboat"),
+    ("n02165456", "ladybug", "ladybug, ladybeetle, lady beetle, ladybird, ladybird beetle"),
+    ("n07873807", "pizza", "pizza, pizza pie"),
+    ("n07720875", "bell pepper", "bell pepper"),
+    ("n04146614", "school bus", "school bus"),
+    ("n01882714", "koala", "koala, koala bear, kangaroo bear, native bear, Phascolarctos cinereus"),
+    ("n07920052", "espresso", "espresso"),
+    ("n02509815", "red panda", "lesser panda, red panda, panda, bear cat, cat bear, Ailurus fulgens"),
+    ("n07747607", "orange", "orange"),
+    ("n04285008", "sport car", "sports car, sport car"),
+)
+_TINY_WNIDS, _TINY_LABELS, _TINY_WORDS = zip(*_TINY_CLASSES)
+
 TINY_IMAGENET_10 = TinyImageNetInfo(
     name="tiny-imagenet-10",
     title="Tiny ImageNet (the 10 classes of CNN Explainer)",
@@ -118,32 +185,14 @@ TINY_IMAGENET_10 = TinyImageNetInfo(
     # The archive's own SHA-256 is not published, so it is not pinned: what is verified is
     # the extracted result, against jpeg_digest below.
     mirrors=("http://cs231n.stanford.edu/",),
-    # CNN Explainer's output order (its src/config.js classLists), not tiny-imagenet-200's.
-    class_names=(
-        "lifeboat", "ladybug", "pizza", "bell pepper", "school bus",
-        "koala", "espresso", "red panda", "orange", "sport car",
-    ),
+    class_names=_TINY_LABELS,
     image_shape=(64, 64, 3),
     source=(
         "Tiny ImageNet by Stanford CS231n (from ImageNet), the 10 classes of CNN Explainer's "
         "Tiny VGG; ImageNet terms of access: non-commercial research and education only"
     ),
-    wnids=(
-        "n03662601", "n02165456", "n07873807", "n07720875", "n04146614",
-        "n01882714", "n07920052", "n02509815", "n07747607", "n04285008",
-    ),
-    words=(
-        "lifeboat",
-        "ladybug, ladybeetle, lady beetle, ladybird, ladybird beetle",
-        "pizza, pizza pie",
-        "bell pepper",
-        "school bus",
-        "koala, koala bear, kangaroo bear, native bear, Phascolarctos cinereus",
-        "espresso",
-        "lesser panda, red panda, panda, bear cat, cat bear, Ailurus fulgens",
-        "orange",
-        "sports car, sport car",
-    ),
+    wnids=_TINY_WNIDS,
+    words=_TINY_WORDS,
     archive="tiny-imagenet-200.zip",
     # SHA-256 of the text made of one line "<sha256>  <path>\n" per JPEG (path relative to
     # tiny-imagenet-10/, e.g. "train/n01882714/n01882714_0.JPEG"), lines sorted by path: the

@@ -2,21 +2,23 @@
 
 import hashlib
 import http.client
-import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from tqdm import tqdm
 
-from .errors import DataError
+from cnnbook.errors import DataError
+from cnnbook.files import atomic_file
 from .locations import offline
 
 TIMEOUT_S = 60
 CHUNK = 1 << 20  # 1 MiB: large enough to be fast, small enough for a smooth progress bar
 USER_AGENT = "cnnbook (explorable CNN textbook)"
+# What a failed download raises: OSError covers URLError, HTTPError, timeouts and refused
+# connections; ValueError an unknown URL scheme.
+DOWNLOAD_ERRORS = (OSError, http.client.HTTPException, ValueError)
 
 
 def sha256_file(path: Path) -> str:
@@ -70,32 +72,28 @@ def fetch(urls: list[str], dest: Path, sha256: str, *, desc: str | None = None) 
     return _download_verified(urls, dest, sha256, desc or dest.name)
 
 
+class _Rejected(Exception):
+    """Aborts one mirror's download: its temporary file is deleted, the next mirror is tried."""
+
+
 def _download_verified(urls: list[str], dest: Path, sha256: str, desc: str) -> Path:
-    """Try each mirror into a temporary file; rename the first verified one onto `dest`."""
-    # Same folder as dest, so that os.replace is an atomic rename, not a copy.
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
+    """Try each mirror into a temporary file; the first one whose SHA-256 matches becomes `dest`."""
     tried = []
-    try:
-        for url in urls:
-            try:
-                actual = _stream(url, tmp, desc)
-            except (OSError, http.client.HTTPException, ValueError) as err:
-                # OSError covers URLError, HTTPError, timeouts and refused connections;
-                # ValueError an unknown URL scheme.
-                if isinstance(err, urllib.error.HTTPError):
-                    err.close()  # an HTTPError holds the open response
-                tried.append(f"  {url}: {getattr(err, 'reason', None) or err}")
-                continue
-            if actual == sha256:
-                tmp.chmod(0o644)  # mkstemp makes files private; a dataset need not be
-                os.replace(tmp, dest)
-                return dest
-            tried.append(f"  {url}: downloaded, but its SHA-256 is {actual}, expected {sha256}")
-    finally:
-        # Also runs on KeyboardInterrupt: no .part files are left behind.
-        tmp.unlink(missing_ok=True)
+    for url in urls:
+        try:
+            # atomic_file renames the download onto dest only if the block ends cleanly, and
+            # deletes it on any exception, Ctrl-C included: no .part file is left behind.
+            with atomic_file(dest) as tmp:
+                try:
+                    actual = stream(url, tmp, desc)
+                except DOWNLOAD_ERRORS as err:
+                    raise _Rejected(failure(err)) from err
+                if actual != sha256:
+                    raise _Rejected(f"downloaded, but its SHA-256 is {actual}, expected {sha256}")
+        except _Rejected as why:
+            tried.append(f"  {url}: {why}")
+            continue
+        return dest
     raise DataError(
         f"could not download {dest.name} to {dest}. Tried:\n"
         + ("\n".join(tried) or "  (no mirrors given)")
@@ -104,8 +102,11 @@ def _download_verified(urls: list[str], dest: Path, sha256: str, desc: str) -> P
     )
 
 
-def _stream(url: str, tmp: Path, desc: str) -> str:
-    """Copy `url` into `tmp` with a progress bar; return the SHA-256 of what arrived."""
+def stream(url: str, tmp: Path, desc: str) -> str:
+    """Copy `url` into `tmp` with a progress bar; return the SHA-256 of what arrived.
+
+    A failure raises one of DOWNLOAD_ERRORS; the caller decides whether the bytes are kept.
+    """
     digest = hashlib.sha256()
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response, open(tmp, "wb") as out:
@@ -117,3 +118,10 @@ def _stream(url: str, tmp: Path, desc: str) -> str:
                 digest.update(chunk)  # hash while writing: no second pass over the file
                 bar.update(len(chunk))
     return digest.hexdigest()
+
+
+def failure(err: BaseException) -> str:
+    """Why a download failed, in a few words, for the list of mirrors tried."""
+    if isinstance(err, urllib.error.HTTPError):
+        err.close()  # an HTTPError holds the open response
+    return str(getattr(err, "reason", None) or err)

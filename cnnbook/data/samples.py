@@ -15,15 +15,56 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from cnnbook.errors import DataError
 from .locations import data_dir
 
 SIZE = 64  # Tiny VGG's input is SIZE×SIZE×3
+DATASET = "tiny-imagenet-10"  # the dataset whose classes the samples show
+
+# The samples are named after their class: "espresso_1", "panda_2", …
+SAMPLE_CLASSES = {"boat": "lifeboat", "bug": "ladybug", "pizza": "pizza", "pepper": "bell pepper",
+                  "bus": "school bus", "koala": "koala", "espresso": "espresso", "panda": "red panda",
+                  "orange": "orange", "car": "sport car"}
 
 _WHERE_FROM = (
     "The samples come from the poloclub/cnn-explainer repository (public/assets/img/*.jpeg); put them "
     "into {folder}, or set CNNBOOK_DATA_DIR to a folder that holds cnn-explainer/img/."
 )
+
+
+def sample_class(name: str) -> str:
+    """The class a sample shows, from its name ("espresso_1" → "espresso")."""
+    from cnnbook.errors import UnknownNameError
+
+    stem = name.split("_")[0]
+    if stem not in SAMPLE_CLASSES:
+        raise UnknownNameError(f"unknown sample {name!r}; samples are named after: {', '.join(SAMPLE_CLASSES)}")
+    return SAMPLE_CLASSES[stem]
+
+
+def present_samples(dataset: str) -> dict[str, np.ndarray]:
+    """{name: pixels} of the samples in the data folder that show `dataset`'s classes ({} when none)."""
+    folder = samples_dir()
+    if dataset != DATASET or not folder.is_dir():
+        return {}
+    return {name: load_sample(name) for name in sorted(p.stem for p in folder.glob("*.jpeg") if p.is_file())}
+
+
+def extras_digest() -> str | None:
+    """A SHA-256 of CNN Explainer's files in the data folder (samples and published weights), or None.
+
+    Pages show them only when present, so their presence is part of what captures depend on.
+    """
+    import hashlib
+
+    folder = data_dir() / "cnn-explainer"
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def samples_dir() -> Path:

@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 
 from . import catalog, synthetic_rgb
-from .errors import DataError
+from cnnbook.errors import DataError
 
 # Bump when the generator changes, so caches keyed on the dataset checksum are not reused.
 VERSION = "synthetic-v1"

@@ -1,8 +1,9 @@
-"""The book's networks, one Flax NNX module per file, and their registry."""
+"""The book's networks, one Flax NNX module per file, found by discovery (see `registry`)."""
 
-from cnnbook.models.registry import NetworkSpec, TrainConfig, UnknownNameError, get, names
+from cnnbook.models.registry import get, names
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 
-__all__ = ["NetworkSpec", "TrainConfig", "UnknownNameError", "get", "names", "build_model", "count_params"]
+__all__ = ["NetworkSpec", "TrainConfig", "get", "names", "build_model", "count_params"]
 
 
 def build_model(name: str, seed: int = 0):

@@ -1,8 +1,27 @@
-"""Small building blocks shared by the book's networks."""
+"""Small building blocks shared by the book's networks: named layers of declared kinds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
+
+# What a layer can be; pages choose their figures by kind (kernels for conv, before/after for
+# pool and relu, …), never by guessing from a layer's name.
+KINDS = ("conv", "relu", "pool", "flatten", "dense", "softmax")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One named step of a network, as the book shows it."""
+
+    name: str  # as the source names it: "conv2d", "conv_1_1", "conv1.0", …
+    kind: str  # one of KINDS; a conv or dense layer may include its activation
+    apply: Callable  # batch in, batch out
+    module: nnx.Module | None = None  # the nnx.Conv / nnx.Linear holding its parameters
 
 
 class Layered(nnx.Module):
@@ -12,13 +31,13 @@ class Layered(nnx.Module):
     list, so what the pages show is exactly what the network computes.
     """
 
-    def layers(self):
-        """[(name, function), ...] in order; each model defines its own."""
+    def layers(self) -> list[Layer]:
+        """The layers in order; each model defines its own."""
         raise NotImplementedError
 
     def __call__(self, x):
-        for _, layer in self.layers():
-            x = layer(x)
+        for layer in self.layers():
+            x = layer.apply(x)
         return x
 
 

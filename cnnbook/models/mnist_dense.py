@@ -2,8 +2,8 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import Layered, flatten
-from cnnbook.models.registry import NetworkSpec, TrainConfig, register
+from cnnbook.models.layers import Layer, Layered, flatten
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 
 
 class MnistDense(Layered):
@@ -16,26 +16,23 @@ class MnistDense(Layered):
     def layers(self):
         """The named layers in order, as Keras names them."""
         return [
-            ("flatten", flatten),
-            ("dense", lambda x: nnx.relu(self.dense(x))),
-            ("dense_1", self.dense_1),
+            Layer("flatten", "flatten", flatten),
+            Layer("dense", "dense", lambda x: nnx.relu(self.dense(x)), self.dense),
+            Layer("dense_1", "dense", self.dense_1, self.dense_1),
         ]
 
 
-
-SPEC = register(
-    NetworkSpec(
-        name="mnist_dense",
-        title="Dense-only MNIST baseline",
-        source="F. Chollet, Deep Learning with Python, §2.1 (the Keras Dense baseline)",
-        dataset="mnist",
-        input_shape=(28, 28, 1),
-        build=MnistDense,
-        train={
-            # The tutorial's baseline: RMSprop (Keras default lr 1e-3), batch 128, 5 epochs.
-            "default": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=5),
-            "full": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=5),
-            "smoke": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=2),
-        },
-    )
+SPEC = NetworkSpec(
+    name="mnist_dense",
+    title="Dense-only MNIST baseline",
+    source="F. Chollet, Deep Learning with Python, §2.1 (the Keras Dense baseline)",
+    dataset="mnist",
+    input_shape=(28, 28, 1),
+    build=MnistDense,
+    train={
+        # The tutorial's baseline: RMSprop (Keras default lr 1e-3), batch 128, 5 epochs.
+        "default": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=5),
+        "full": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=5),
+        "smoke": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=128, epochs=2),
+    },
 )

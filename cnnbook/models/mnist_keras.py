@@ -2,8 +2,8 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import Layered, flatten, max_pool_2x2
-from cnnbook.models.registry import NetworkSpec, TrainConfig, register
+from cnnbook.models.layers import Layer, Layered, flatten, max_pool_2x2
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 
 
 class MnistKeras(Layered):
@@ -20,32 +20,29 @@ class MnistKeras(Layered):
     def layers(self):
         """The named layers in order, as Keras' `model.summary()` lists them."""
         return [
-            ("conv2d", lambda x: nnx.relu(self.conv2d(x))),
-            ("max_pooling2d", max_pool_2x2),
-            ("conv2d_1", lambda x: nnx.relu(self.conv2d_1(x))),
-            ("max_pooling2d_1", max_pool_2x2),
-            ("conv2d_2", lambda x: nnx.relu(self.conv2d_2(x))),
-            ("flatten", flatten),
-            ("dense", lambda x: nnx.relu(self.dense(x))),
-            ("dense_1", self.dense_1),  # logits; softmax is applied by the loss
+            Layer("conv2d", "conv", lambda x: nnx.relu(self.conv2d(x)), self.conv2d),
+            Layer("max_pooling2d", "pool", max_pool_2x2),
+            Layer("conv2d_1", "conv", lambda x: nnx.relu(self.conv2d_1(x)), self.conv2d_1),
+            Layer("max_pooling2d_1", "pool", max_pool_2x2),
+            Layer("conv2d_2", "conv", lambda x: nnx.relu(self.conv2d_2(x)), self.conv2d_2),
+            Layer("flatten", "flatten", flatten),
+            Layer("dense", "dense", lambda x: nnx.relu(self.dense(x)), self.dense),
+            Layer("dense_1", "dense", self.dense_1, self.dense_1),  # logits; softmax is applied by the loss
         ]
 
 
-
-SPEC = register(
-    NetworkSpec(
-        name="mnist_keras",
-        title="Keras MNIST convnet",
-        source="F. Chollet, Deep Learning with Python, §5.1 (the Keras MNIST convnet tutorial)",
-        dataset="mnist",
-        input_shape=(28, 28, 1),
-        build=MnistKeras,
-        train={
-            # The tutorial's own settings: RMSprop, lr 1e-3, batch 64, 5 epochs.
-            "default": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=5),
-            "full": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=5),
-            # A taste of the same recipe on 2,000 synthetic digits, for tests.
-            "smoke": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=2),
-        },
-    )
+SPEC = NetworkSpec(
+    name="mnist_keras",
+    title="Keras MNIST convnet",
+    source="F. Chollet, Deep Learning with Python, §5.1 (the Keras MNIST convnet tutorial)",
+    dataset="mnist",
+    input_shape=(28, 28, 1),
+    build=MnistKeras,
+    train={
+        # The tutorial's own settings: RMSprop, lr 1e-3, batch 64, 5 epochs.
+        "default": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=5),
+        "full": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=5),
+        # A taste of the same recipe on 2,000 synthetic digits, for tests.
+        "smoke": TrainConfig(optimizer="rmsprop", learning_rate=1e-3, batch_size=64, epochs=2),
+    },
 )

@@ -1,84 +1,79 @@
-"""The registry of the book's networks: each model file registers one `NetworkSpec`."""
+"""The registry of the book's networks, found by discovery: a network is one file.
+
+Every module of the `cnnbook.models` package (and of any folder added to its `__path__`)
+that defines `SPEC = NetworkSpec(...)` is a network of the book; nothing else needs an edit.
+Registering checks what would otherwise fail mid-build: a setting for every profile, and a
+declared kind for every layer.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
+import importlib
+import pkgutil
 
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How one network is trained in one profile."""
-
-    optimizer: str = "rmsprop"  # the name of an optax optimizer
-    learning_rate: float = 1e-3
-    batch_size: int = 64
-    epochs: int = 5
-    seed: int = 0  # seeds the initial weights and the shuffling
-    augment: bool = False  # random horizontal flips and shifts of up to 4 pixels (photos, not digits)
-    patience: int | None = None  # early stopping: stop after this many epochs without a better test loss
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """A network of the book: where it comes from, what it eats, how it is trained."""
-
-    name: str
-    title: str
-    source: str  # the tutorial or paper it reproduces
-    dataset: str  # a name known to `cnnbook.data`
-    input_shape: tuple[int, ...]  # one sample, NHWC without N
-    build: Callable  # build(rngs=nnx.Rngs) -> nnx.Module with a `layers()` method
-    train: dict[str, TrainConfig] = field(default_factory=dict)  # profile name -> settings
-
-    def config(self, profile: str) -> TrainConfig:
-        """The training settings for a profile."""
-        if profile not in self.train:
-            raise UnknownNameError(f"network {self.name!r} has no settings for profile {profile!r}")
-        return self.train[profile]
-
-    def source_file(self) -> Path:
-        """The file that defines the model (part of the training cache key)."""
-        return Path(inspect.getfile(self.build))
-
-
-class UnknownNameError(ValueError):
-    """A network, layer or profile name that the book does not know."""
-
+from cnnbook.errors import NetworkDefinitionError, UnknownNameError
+from cnnbook.models.layers import KINDS, Layer
+from cnnbook.models.spec import NetworkSpec
+from cnnbook.profiles import PROFILES
 
 _REGISTRY: dict[str, NetworkSpec] = {}
 
 
-def register(spec: NetworkSpec) -> NetworkSpec:
-    """Add a network to the book; its atlas page follows with no other change."""
-    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
-        raise ValueError(f"network {spec.name!r} is registered twice")
-    _REGISTRY[spec.name] = spec
-    return spec
+def discover(refresh: bool = False) -> dict[str, NetworkSpec]:
+    """{name: spec} of every network file in the models package, in file-name order."""
+    if _REGISTRY and not refresh:
+        return _REGISTRY
+    import cnnbook.models as package
+
+    found: dict[str, NetworkSpec] = {}
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        spec = getattr(module, "SPEC", None)
+        if isinstance(spec, NetworkSpec):
+            check(spec, module.__file__)
+            if spec.name in found:
+                raise NetworkDefinitionError(f"{module.__file__}: network {spec.name!r} is already defined in "
+                                             f"{found[spec.name].source_file()}; give it another name")
+            found[spec.name] = spec
+    _REGISTRY.clear()
+    _REGISTRY.update(found)
+    return _REGISTRY
+
+
+def check(spec: NetworkSpec, where: str) -> None:
+    """Refuse a network file that would fail mid-build, saying what to add."""
+    missing = [p for p in PROFILES if p not in spec.train]
+    if missing:
+        raise NetworkDefinitionError(f"{where}: network {spec.name!r} has no training settings for profile(s) "
+                                     f"{', '.join(missing)}; add a TrainConfig for each to its `train`")
+    from flax import nnx
+
+    # An abstract instance: shapes only, no weights are allocated.
+    model = nnx.eval_shape(lambda: spec.build(rngs=nnx.Rngs(0)))
+    layers = model.layers()
+    for layer in layers:
+        if not isinstance(layer, Layer):
+            raise NetworkDefinitionError(f"{where}: {spec.name}.layers() must list `Layer(name, kind, apply)` "
+                                         f"items, got {layer!r}")
+        if layer.kind not in KINDS:
+            raise NetworkDefinitionError(f"{where}: layer {layer.name!r} of {spec.name} has kind {layer.kind!r}; "
+                                         f"declare one of: {', '.join(KINDS)}")
+    names = [layer.name for layer in layers]
+    if len(set(names)) != len(names):
+        raise NetworkDefinitionError(f"{where}: {spec.name} names two layers alike: {', '.join(names)}")
 
 
 def get(name: str) -> NetworkSpec:
     """The network called `name`, or an error that lists the known ones."""
-    _load_all()
+    networks = discover()
     try:
-        return _REGISTRY[name]
+        return networks[name]
     except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise UnknownNameError(f"unknown network {name!r}; the book knows: {known}") from None
+        raise UnknownNameError(f"unknown network {name!r}; the book knows: {', '.join(sorted(networks))}") from None
 
 
 def names() -> list[str]:
     """Names of all registered networks, in the book's order."""
-    _load_all()
-    return list(_REGISTRY)
-
-
-def _load_all() -> None:
-    # Importing a model file registers it; the order here is the book's order.
-    from cnnbook.models import mnist_dense, mnist_keras, tiny_vgg  # noqa: F401
+    return list(discover())

@@ -19,25 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.data.locations import data_dir
 
 MODEL_JSON = "model.json"
-
-# The output order of CNN Explainer's Tiny VGG (src/config.js classLists; same as
-# tiny-imagenet-10/classes.tsv).
-CLASS_NAMES = (
-    "lifeboat",
-    "ladybug",
-    "pizza",
-    "bell pepper",
-    "school bus",
-    "koala",
-    "espresso",
-    "red panda",
-    "orange",
-    "sport car",
-)
 
 # TF.js dtype -> NumPy dtype of its little-endian bytes. Only float32 is supported; the
 # converter's other dtypes (int32, bool, quantized uint8/uint16/float16) are refused.

@@ -2,8 +2,8 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import Layered, apply_conv, flatten, max_pool_2x2
-from cnnbook.models.registry import NetworkSpec, TrainConfig, register
+from cnnbook.models.layers import Layer, Layered, apply_conv, flatten, max_pool_2x2
+from cnnbook.models.spec import NetworkSpec, TrainConfig
 
 
 class TinyVGG(Layered):
@@ -20,37 +20,46 @@ class TinyVGG(Layered):
     def layers(self):
         """The named layers in CNN Explainer's order (ReLUs are layers of their own there)."""
         return [
-            ("conv_1_1", apply_conv(self.conv_1_1)),
-            ("relu_1_1", nnx.relu),
-            ("conv_1_2", apply_conv(self.conv_1_2)),
-            ("relu_1_2", nnx.relu),
-            ("max_pool_1", max_pool_2x2),
-            ("conv_2_1", apply_conv(self.conv_2_1)),
-            ("relu_2_1", nnx.relu),
-            ("conv_2_2", apply_conv(self.conv_2_2)),
-            ("relu_2_2", nnx.relu),
-            ("max_pool_2", max_pool_2x2),
-            ("flatten", flatten),
-            ("output", self.output),  # logits; CNN Explainer shows their softmax
+            Layer("conv_1_1", "conv", apply_conv(self.conv_1_1), self.conv_1_1),
+            Layer("relu_1_1", "relu", nnx.relu),
+            Layer("conv_1_2", "conv", apply_conv(self.conv_1_2), self.conv_1_2),
+            Layer("relu_1_2", "relu", nnx.relu),
+            Layer("max_pool_1", "pool", max_pool_2x2),
+            Layer("conv_2_1", "conv", apply_conv(self.conv_2_1), self.conv_2_1),
+            Layer("relu_2_1", "relu", nnx.relu),
+            Layer("conv_2_2", "conv", apply_conv(self.conv_2_2), self.conv_2_2),
+            Layer("relu_2_2", "relu", nnx.relu),
+            Layer("max_pool_2", "pool", max_pool_2x2),
+            Layer("flatten", "flatten", flatten),
+            Layer("output", "dense", self.output, self.output),  # logits; CNN Explainer shows their softmax
         ]
 
 
+def cnn_explainer_weights():
+    """CNN Explainer's published Tiny VGG in our module, when its files are in the data folder; else None."""
+    from cnnbook.models import tfjs
 
-SPEC = register(
-    NetworkSpec(
-        name="tiny_vgg",
-        title="Tiny VGG (CNN Explainer)",
-        source="Wang et al., CNN Explainer (2020): the Tiny VGG of poloclub/cnn-explainer",
-        dataset="tiny-imagenet-10",
-        input_shape=(64, 64, 3),
-        build=TinyVGG,
-        train={
-            # A 2-core CPU: Adam instead of plain SGD, with flips and shifts, converges in 30 epochs
-            # (about 7 minutes) past CNN Explainer's own 68.8% validation accuracy.
-            "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=30, augment=True),
-            # CNN Explainer's recipe: SGD, lr 1e-3, batch 32, early stopping with patience 50.
-            "full": TrainConfig(optimizer="sgd", learning_rate=1e-3, batch_size=32, epochs=1000, patience=50),
-            "smoke": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=1),
-        },
-    )
+    if not tfjs.available():
+        return None
+    model = tfjs.cnn_explainer_tiny_vgg()
+    model.eval()
+    return model
+
+
+SPEC = NetworkSpec(
+    name="tiny_vgg",
+    title="Tiny VGG (CNN Explainer)",
+    source="Wang et al., CNN Explainer (2020): the Tiny VGG of poloclub/cnn-explainer",
+    dataset="tiny-imagenet-10",
+    input_shape=(64, 64, 3),
+    build=TinyVGG,
+    published=cnn_explainer_weights,
+    train={
+        # A 2-core CPU: Adam instead of plain SGD, with flips and shifts, converges in 30 epochs
+        # (about 7 minutes) past CNN Explainer's own 68.8% validation accuracy.
+        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=30, augment=True),
+        # CNN Explainer's recipe: SGD, lr 1e-3, batch 32, early stopping with patience 50.
+        "full": TrainConfig(optimizer="sgd", learning_rate=1e-3, batch_size=32, epochs=1000, patience=50),
+        "smoke": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=1),
+    },
 )

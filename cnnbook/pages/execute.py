@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -14,12 +13,10 @@ from traitlets.config import Config
 from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import ExecutePreprocessor
 
+from cnnbook.errors import ChapterExecutionError
+from cnnbook.pages.markdown import strip_ansi
+
 KERNEL = "cnnbook"
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class ChapterExecutionError(RuntimeError):
-    """A chapter cell raised: the message names the chapter file, the cell and its line."""
 
 
 def _kernelspec_dir(build_dir: Path) -> Path:
@@ -72,5 +69,5 @@ def _describe_failure(nb, chapter: Path, err: CellExecutionError) -> str:
             if out.get("output_type") == "error":
                 line = cell.metadata.get("cnnbook", {}).get("line", "?")
                 return (f"{chapter}:{line}: code cell {number} raised {out['ename']}: "
-                        f"{_ANSI.sub('', out['evalue'])}\n--- the cell ---\n{cell.source}")
-    return f"{chapter}: a cell failed: {_ANSI.sub('', str(err))}"
+                        f"{strip_ansi(out['evalue'])}\n--- the cell ---\n{cell.source}")
+    return f"{chapter}: a cell failed: {strip_ansi(str(err))}"

@@ -8,7 +8,14 @@ import sys
 
 import nbformat
 
+from cnnbook.render.display import TABS_MIME, alt_text
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def strip_ansi(text: str) -> str:
+    """Text without the terminal colour codes that tracebacks and progress bars carry."""
+    return _ANSI.sub("", text)
 
 
 def notebook_to_markdown(nb: nbformat.NotebookNode, assets_prefix: str) -> tuple[str, dict[str, bytes]]:
@@ -41,7 +48,7 @@ def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
         if out.get("name") == "stderr":  # warnings and logs belong to the build's console, not the page
             sys.stderr.write(out.get("text", ""))
             return ""
-        text = _ANSI.sub("", out.get("text", "")).rstrip()
+        text = strip_ansi(out.get("text", "")).rstrip()
         return f"```text\n{text}\n```" if text else ""
     if kind not in ("display_data", "execute_result"):
         return ""
@@ -50,16 +57,13 @@ def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
         return _tabs_markdown(data[TABS_MIME], png_path, assets)
     if "image/png" in data:
         assets[png_path] = base64.b64decode(data["image/png"])
-        alt = _alt(data.get("text/plain", "figure"))
+        alt = alt_text(data.get("text/plain", "figure"))
         return f"![{alt}]({png_path})"
     if "text/markdown" in data:
         return data["text/markdown"]
     if "text/plain" in data:
-        return f"```text\n{_ANSI.sub('', data['text/plain']).rstrip()}\n```"
+        return f"```text\n{strip_ansi(data['text/plain']).rstrip()}\n```"
     return ""
-
-
-TABS_MIME = "application/vnd.cnnbook.tabs+json"
 
 
 def _tabs_markdown(tabs: dict, png_path: str, assets: dict[str, bytes]) -> str:
@@ -68,10 +72,35 @@ def _tabs_markdown(tabs: dict, png_path: str, assets: dict[str, bytes]) -> str:
     for k, tab in enumerate(tabs["tabs"]):
         path = png_path.replace(".png", f"-tab{k}.png")
         assets[path] = base64.b64decode(tab["png"])
-        parts.append(f'=== "{tab["title"]}"\n\n    ![{_alt(tab["alt"])}]({path})')
+        parts.append(f'=== "{tab["title"]}"\n\n    ![{alt_text(tab["alt"])}]({path})')
     return "\n\n".join(parts)
 
 
-def _alt(text: str) -> str:
-    # Alt text must stay on one line and must not close the Markdown bracket early.
-    return " ".join(text.split()).replace("[", "(").replace("]", ")")
+class PageBuilder:
+    """A generated page: Markdown blocks and the figures they link to.
+
+    A page `folder/stem.md` keeps its figures in `folder/stem_files/`, linked relative to the page.
+    """
+
+    def __init__(self, folder: str, stem: str):
+        self.folder, self.prefix = folder, f"{stem}_files"
+        self.path = f"{folder}/{stem}.md"
+        self.blocks: list[str] = []
+        self.assets: dict[str, bytes] = {}
+
+    def add(self, text: str) -> None:
+        self.blocks.append(str(text).strip("\n"))
+
+    def figure(self, fig, slug: str, indent: int = 0) -> str:
+        """The Markdown image of a figure (its PNG kept as an asset of the page)."""
+        link = f"{self.prefix}/{slug}.png"
+        self.assets[f"{self.folder}/{link}"] = fig.png
+        return " " * indent + f"![{alt_text(fig.alt)}]({link})"
+
+    @staticmethod
+    def tabs(items: list[tuple[str, str]]) -> str:
+        """Content tabs (pymdownx.tabbed) from (title, body) pairs."""
+        return "\n\n".join(f'=== "{title}"\n\n{body}' for title, body in items)
+
+    def markdown(self) -> str:
+        return "\n\n".join(self.blocks) + "\n"

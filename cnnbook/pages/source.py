@@ -12,15 +12,13 @@ from pathlib import Path
 
 import nbformat
 
+from cnnbook.errors import ChapterSourceError
+
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 # What an output pasted into a source looks like: refuse it, the build makes outputs.
 _OUTPUT_FENCES = {"output", "stdout", "stderr", "result", "out"}
 _EMBEDDED_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*data:image/", re.I)
 _GENERATED_LINK = re.compile(r"\]\(\s*[^)]*(?:_files/|build/)[^)]*\)")
-
-
-class ChapterSourceError(ValueError):
-    """A chapter source that cannot be built as it is."""
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +13,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
+
+from cnnbook.files import atomic_write
 
 # --- Colour -----------------------------------------------------------------------------------
 # Activations and weights can be negative: a diverging map centred on zero shows the sign as
@@ -110,17 +110,8 @@ class Figure:
 
     def save(self, path) -> Path:
         """Write the PNG atomically: a reader never sees half a file."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.png)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        atomic_write(path, self.png)
+        return Path(path)
 
 
 def finish(fig: MplFigure, alt: str, name: str | None = None) -> Figure:

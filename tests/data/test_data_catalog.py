@@ -5,7 +5,7 @@ import re
 import pytest
 
 from cnnbook.data import catalog
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 
 ROLES = ["train_images", "train_labels", "test_images", "test_labels"]
 

@@ -7,7 +7,7 @@ import pytest
 
 from cnnbook.data import download
 from cnnbook.data.download import fetch, sha256_file
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 
 PAYLOAD = b"pretend this is a gzipped IDX file\n" * 1000
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()

@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.data.idx import read_idx, write_idx
 
 

@@ -8,7 +8,7 @@ from cnnbook import data
 from cnnbook.data import catalog
 from cnnbook.data.catalog import DataFile, DatasetInfo
 from cnnbook.data.download import sha256_file
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.data.idx import write_idx
 
 NAMES = {

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnnbook.data import catalog
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.data.synthetic import synthetic_like
 
 

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from cnnbook import data
-from cnnbook.data import catalog, jpegs
-from cnnbook.data.errors import DataError
+from cnnbook.data import catalog, tinyimagenet
+from cnnbook.errors import DataError
 
 NAME = "tiny-imagenet-10"
 REAL = catalog.TINY_IMAGENET_10
@@ -299,17 +299,18 @@ def test_folder_of_no_class(tmp_path, monkeypatch):
 def test_cache_written_atomically_and_used(tiny, monkeypatch):
     folder, _ = tiny
     first = data.load(NAME)
-    cache = folder / jpegs.CACHE
+    cache = folder / tinyimagenet.CACHE
     assert cache.name == "decoded-v1.npz" and cache.is_file()
     assert not list(folder.glob(".*"))  # no temporary file left
     with np.load(cache, allow_pickle=False) as npz:  # plain arrays, no pickle
-        assert sorted(npz.files) == sorted(jpegs.FIELDS)
-        assert str(npz["key"]) == jpegs.cache_key(catalog.get(NAME), catalog.get(NAME).jpeg_digest)
+        assert sorted(npz.files) == sorted(tinyimagenet.FIELDS)
+        info = catalog.get(NAME)
+        assert str(npz["key"]) == tinyimagenet.cache_key(info, info.jpeg_digest)
 
     def no_decoding(*args):
         raise AssertionError("decoded although the cache is good")
 
-    monkeypatch.setattr(jpegs, "decode", no_decoding)
+    monkeypatch.setattr(tinyimagenet, "decode", no_decoding)
     second = data.load(NAME)
     np.testing.assert_array_equal(second.x_train, first.x_train)
     np.testing.assert_array_equal(second.y_test, first.y_test)
@@ -319,7 +320,7 @@ def test_cache_written_atomically_and_used(tiny, monkeypatch):
 def test_corrupt_cache_is_ignored_and_rewritten(tiny, capsys, damage):
     folder, _ = tiny
     good = data.load(NAME)
-    cache = folder / jpegs.CACHE
+    cache = folder / tinyimagenet.CACHE
     raw = bytearray(cache.read_bytes())
     if damage == "garbage":
         raw = bytearray(b"this is no npz file" * 10)
@@ -351,7 +352,7 @@ def test_stale_cache_is_ignored(tiny, monkeypatch, capsys):
     folder, files = tiny
     data.load(NAME)
     # Same files and the same digest, but a cache made for another class order.
-    cache = folder / jpegs.CACHE
+    cache = folder / tinyimagenet.CACHE
     with np.load(cache, allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     arrays["key"] = np.array("0" * 64)
@@ -371,5 +372,5 @@ def test_read_only_folder_gets_no_cache(tiny, capsys):
     finally:
         folder.chmod(0o755)
     assert ds.x_train.shape == (10 * TRAIN, 64, 64, 3)
-    assert not (folder / jpegs.CACHE).exists()
+    assert not (folder / tinyimagenet.CACHE).exists()
     assert "read-only" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import pytest
 
 from cnnbook import data
 from cnnbook.data import catalog, synthetic_rgb
-from cnnbook.data.errors import DataError
+from cnnbook.errors import DataError
 from cnnbook.data.synthetic import synthetic_like, version
 
 NAME = "tiny-imagenet-10"

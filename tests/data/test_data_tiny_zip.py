@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from cnnbook import data
-from cnnbook.data import catalog, tinyzip
-from cnnbook.data.errors import DataError
+from cnnbook.data import catalog, tinyimagenet
+from cnnbook.errors import DataError
 
 NAME = "tiny-imagenet-10"
 REAL = catalog.TINY_IMAGENET_10
@@ -206,13 +206,13 @@ def test_damaged_folder_stays_when_download_fails(archive, tmp_path):
 
 def test_interrupted_extraction_leaves_nothing(archive, monkeypatch):
     _, _, root = archive
-    real_extract = tinyzip.extract
+    real_extract = tinyimagenet.extract
 
     def interrupted(info, zip_path, out):
         real_extract(info, zip_path, out)
         raise KeyboardInterrupt  # Ctrl-C after the files are out, before the rename
 
-    monkeypatch.setattr(tinyzip, "extract", interrupted)
+    monkeypatch.setattr(tinyimagenet, "extract", interrupted)
     with pytest.raises(KeyboardInterrupt):
         data.ensure(NAME)
     assert list(root.iterdir()) == []

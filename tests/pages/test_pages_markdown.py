@@ -25,7 +25,7 @@ def test_outputs_become_markdown_and_files():
 
 def test_tabs_output_becomes_content_tabs():
     from cnnbook.render.style import Figure
-    from cnnbook.views import tabs
+    from cnnbook.render.display import tabs
 
     bundle = tabs(("Trained", Figure(b"A", "trained maps")), ("Untrained", Figure(b"B", "random maps")))
     bundle = bundle._repr_mimebundle_()

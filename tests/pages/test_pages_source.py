@@ -2,7 +2,8 @@
 
 import pytest
 
-from cnnbook.pages.source import ChapterSourceError, parse, to_notebook
+from cnnbook.errors import ChapterSourceError
+from cnnbook.pages.source import parse, to_notebook
 
 CHAPTER = """# Title
 

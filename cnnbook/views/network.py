@@ -1,0 +1,168 @@
+"""A trained network as the pages see it: its weights, its layers and what the capture stage recorded."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from cnnbook.capture import Captured, Example, LayerInfo, layer_table
+from cnnbook.errors import UnknownNameError
+from cnnbook.models.spec import NetworkSpec
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Network:
+    """One set of weights of a network (`trained`, `untrained` or `published`) with its capture."""
+
+    spec: NetworkSpec
+    captured: Captured
+    weights_file: Path
+    variant: str = "trained"
+
+    @cached_property
+    def model(self):
+        """The nnx.Module holding these weights (for kernels, biases and the layer table)."""
+        from cnnbook.trained import load_weights
+
+        return load_weights(self.spec, self.weights_file)
+
+    @property
+    def config(self) -> dict:
+        """The training settings, profile and data checksum the weights came from."""
+        return self.captured.meta["config"]
+
+    @property
+    def metrics(self) -> dict:
+        """History, accuracy and timings of the training run (the accuracy is this variant's)."""
+        metrics = dict(self.captured.meta["metrics"])
+        if self.variant in self.captured.meta["accuracy"]:
+            metrics["test_accuracy"] = self.captured.meta["accuracy"][self.variant]
+        return metrics
+
+    @property
+    def test_probs(self) -> np.ndarray | None:
+        """Softmax probabilities of every test image (None for the untrained weights)."""
+        return self.captured.probs(self.variant)
+
+    def predictions(self) -> np.ndarray:
+        return self.test_probs.argmax(-1)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.captured.class_names
+
+    @property
+    def y_test(self) -> np.ndarray:
+        return self.captured.y_test
+
+    def with_weights(self, variant: str) -> Network | None:
+        """The same network with other captured weights, or None when they were not captured."""
+        if variant not in self.captured.meta["variants"]:
+            return None
+        return dataclasses.replace(self, weights_file=self.captured.weights_file(variant), variant=variant)
+
+    # --- layers --------------------------------------------------------------------------------
+
+    @cached_property
+    def layers(self) -> list[LayerInfo]:
+        """Every layer with its kind, output shape and parameter count, computed from the model."""
+        return layer_table(self.model, self.spec.input_shape)
+
+    @cached_property
+    def modules(self) -> dict:
+        """{layer name: the nnx module holding its parameters, or None}."""
+        return {layer.name: layer.module for layer in self.model.layers()}
+
+    def layer_names(self) -> list[str]:
+        return [row.name for row in self.layers]
+
+    def check_layer(self, layer: str, kind: str | None = None) -> LayerInfo:
+        """The row of a layer by name (and kind), or an error that lists the candidates."""
+        rows = {row.name: row for row in self.layers}
+        wanted = [r.name for r in self.layers if kind is None or r.kind == kind]
+        if layer not in rows or (kind is not None and rows[layer].kind != kind):
+            what = f"{kind} layer" if kind else "layer"
+            raise UnknownNameError(f"unknown {what} {layer!r} of {self.spec.name}; its {what}s are: {', '.join(wanted)}")
+        return rows[layer]
+
+    def layer_before(self, layer: str) -> str | None:
+        """The name of the layer whose output `layer` reads (None for the first layer: it reads the input)."""
+        names = self.layer_names()
+        self.check_layer(layer)
+        index = names.index(layer)
+        return names[index - 1] if index > 0 else None
+
+    def total_params(self) -> int:
+        return sum(row.params for row in self.layers)
+
+    # --- inputs and activations ----------------------------------------------------------------
+
+    def example(self, image) -> Example:
+        """A captured input: a test index, a sample name, or an `Example`."""
+        return self.captured.example(image)
+
+    def activations(self, image) -> dict[str, np.ndarray]:
+        """Every layer's output for a captured input (batch axis removed)."""
+        return self.captured.activations(self.example(image), self.variant)
+
+    def input_of(self, layer: str, image) -> np.ndarray:
+        """What `layer` reads for an image: the previous layer's output, or the image itself."""
+        before = self.layer_before(layer)
+        return self.example(image).x if before is None else self.activations(image)[before]
+
+    def output_layer(self) -> str:
+        """The last layer: its outputs are the logits."""
+        return self.layer_names()[-1]
+
+    def sample_indices(self, n: int = 3) -> list[int]:
+        """The first test images of `n` different classes: the book's running examples."""
+        chosen, seen = [], set()
+        for i, label in enumerate(self.y_test):
+            if int(label) not in seen:
+                chosen.append(i)
+                seen.add(int(label))
+            if len(chosen) == n:
+                break
+        return chosen
+
+    def first_of_class(self, label: int) -> int:
+        return int(np.flatnonzero(self.y_test == label)[0])
+
+    def sample(self, name: str) -> Example:
+        """One of CNN Explainer's sample images (e.g. "espresso_1") when the build had it; otherwise
+        the first test image of the same class, whose caption says which it is."""
+        from cnnbook.data.samples import sample_class
+
+        label = self.class_names.index(sample_class(name))
+        if name in self.captured.examples:
+            return self.captured.examples[name]
+        return self.example(self.first_of_class(label))
+
+
+MANIFEST = "captured.json"  # what the capture stage wrote last, in the build folder
+
+
+def read_manifest(build_dir: Path) -> dict:
+    """build/captured.json: the profile and, per network, its capture entry and weights file."""
+    path = Path(build_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise FileNotFoundError(f"{path} is missing or unreadable: run `cnnbook build` (or `make book`) "
+                                "to train and capture the networks") from None
+
+
+def load(build_dir: Path, name: str) -> Network:
+    """A network as the last build's capture stage recorded it."""
+    from cnnbook.models import registry
+
+    spec = registry.get(name)  # unknown names fail here, with the list of known ones
+    entries = read_manifest(build_dir)["networks"]
+    if name not in entries:
+        raise UnknownNameError(f"network {name!r} was not captured in this build; captured: {', '.join(entries)}")
+    return Network(spec, Captured(Path(build_dir) / entries[name]["capture"]),
+                   Path(build_dir) / entries[name]["weights"])
