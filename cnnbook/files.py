@@ -1,8 +1,10 @@
 """Writing files so that a reader never sees half of one: the one atomic write of cnnbook.
 
-Every file the build, the cache or the data layer writes goes through `atomic_file`: the
-bytes go to a temporary file in the same folder, which is renamed over the target only when
-complete. A build killed half-way leaves at most a `.<name>.*.part` file, never a half file.
+Every single file the build, the pages or the data layer writes goes through `atomic_file`:
+the bytes go to a temporary file in the same folder, which is renamed over the target only
+when complete. A build killed half-way leaves at most a `.<name>.*.part` file, never a half
+file. (Cache entries, several files at once, are written into a temporary folder that is
+renamed whole: `cnnbook.cache.write_entry`.)
 """
 
 from __future__ import annotations

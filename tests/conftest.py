@@ -62,3 +62,70 @@ def server():
         srv.shutdown()
         srv.server_close()
         thread.join()
+
+
+# --- A toy network, found by discovery, built through every stage in seconds -------------------
+
+TOY_NETWORK = '''"""A toy convnet for the tests: one file, found by discovery like the book's networks."""
+
+from flax import nnx
+
+from cnnbook.models.layers import Layer, Layered, flatten, max_pool_2x2
+from cnnbook.models.spec import NetworkSpec, TrainConfig
+
+
+class Toy(Layered):
+    def __init__(self, *, rngs: nnx.Rngs):
+        self.conv = nnx.Conv(1, 4, (3, 3), padding="VALID", rngs=rngs)
+        self.out = nnx.Linear(13 * 13 * 4, 10, rngs=rngs)
+
+    def layers(self):
+        return [
+            Layer("conv", "conv", self.conv, self.conv),
+            Layer("relu", "relu", nnx.relu),
+            Layer("pool", "pool", max_pool_2x2),
+            Layer("flatten", "flatten", flatten),
+            Layer("out", "dense", self.out, self.out),
+        ]
+
+
+QUICK = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=100, epochs=1)
+SPEC = NetworkSpec(name="toy_net", title="Toy convnet", source="the tests", dataset="mnist",
+                   input_shape=(28, 28, 1), build=Toy, train={"smoke": QUICK, "default": QUICK, "full": QUICK})
+'''
+
+
+@pytest.fixture(scope="session")
+def toy_models(tmp_path_factory):
+    """A folder on the models package's path holding `toy_net.py`; discovery registers it."""
+    import cnnbook.models
+    from cnnbook.models import registry
+
+    folder = tmp_path_factory.mktemp("toy_models")
+    (folder / "toy_net.py").write_text(TOY_NETWORK)
+    cnnbook.models.__path__.append(str(folder))
+    registry.discover(refresh=True)
+    yield folder
+    cnnbook.models.__path__.remove(str(folder))
+    registry.discover(refresh=True)
+
+
+@pytest.fixture(scope="session")
+def toy_build(toy_models, tmp_path_factory):
+    """A smoke build of only the toy network, with one chapter that has no code: (root, report)."""
+    from cnnbook.build import build
+
+    book = tmp_path_factory.mktemp("toy_book")
+    (book / "index.md").write_text("# Toy book\n\nNo code here.\n")
+    root = make_project(tmp_path_factory.mktemp("toy") / "project", book=book)
+    report = build("smoke", root, progress=False, networks=["toy_net"])
+    return root, report
+
+
+@pytest.fixture(scope="session")
+def toy(toy_build):
+    """The toy network as pages see it (from its capture entry)."""
+    from cnnbook.views.network import load
+
+    root, _ = toy_build
+    return load(root / "build", "toy_net")

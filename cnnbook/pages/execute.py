@@ -14,6 +14,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import ExecutePreprocessor
 
 from cnnbook.errors import ChapterExecutionError
+from cnnbook.files import atomic_write
 from cnnbook.pages.markdown import strip_ansi
 
 KERNEL = "cnnbook"
@@ -29,8 +30,7 @@ def _kernelspec_dir(build_dir: Path) -> Path:
         "language": "python",
     }, indent=1)
     if not spec.is_file() or spec.read_text() != content:
-        spec.parent.mkdir(parents=True, exist_ok=True)
-        spec.write_text(content)
+        atomic_write(spec, content)
     return root
 
 
