@@ -6,11 +6,26 @@ import http.server
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def nearest_mean_accuracy(x_train, y_train, x_test, y_test, classes: int = 10) -> float:
+    """Accuracy of the nearest class mean: a cheap stand-in for "a small CNN learns it quickly".
+
+    If plain class means separate the classes, the classes carry real, position-tolerant structure.
+    """
+    import numpy as np
+
+    train = x_train.reshape(len(x_train), -1).astype(np.float32)
+    test = x_test.reshape(len(x_test), -1).astype(np.float32)
+    means = np.stack([train[y_train == c].mean(axis=0) for c in range(classes)])
+    predicted = ((test[:, None, :] - means[None]) ** 2).sum(-1).argmin(axis=1)
+    return float((predicted == y_test).mean())
 
 
 def make_project(root: Path, book: Path | None = None) -> Path:
@@ -95,31 +110,43 @@ SPEC = NetworkSpec(name="toy_net", title="Toy convnet", source="the tests", data
 '''
 
 
-@pytest.fixture(scope="session")
-def toy_models(tmp_path_factory):
-    """A folder on the models package's path holding `toy_net.py`; discovery registers it."""
+@contextmanager
+def models_on_path(folder):
+    """While inside, the network files of `folder` are part of the book (found by discovery)."""
     import cnnbook.models
     from cnnbook.models import registry
 
-    folder = tmp_path_factory.mktemp("toy_models")
-    (folder / "toy_net.py").write_text(TOY_NETWORK)
     cnnbook.models.__path__.append(str(folder))
     registry.discover(refresh=True)
-    yield folder
-    cnnbook.models.__path__.remove(str(folder))
-    registry.discover(refresh=True)
+    try:
+        yield
+    finally:
+        cnnbook.models.__path__.remove(str(folder))
+        registry.discover(refresh=True)
+
+
+@pytest.fixture(scope="session")
+def toy_models(tmp_path_factory):
+    """A folder holding `toy_net.py`; on the models package's path only inside `models_on_path`,
+    so the other tests' builds see the book's own networks alone."""
+    folder = tmp_path_factory.mktemp("toy_models")
+    (folder / "toy_net.py").write_text(TOY_NETWORK)
+    return folder
 
 
 @pytest.fixture(scope="session")
 def toy_build(toy_models, tmp_path_factory):
-    """A smoke build of only the toy network, with one chapter that has no code: (root, report)."""
+    """A smoke build of only the toy network, with one chapter that has no code: (root, report, spec)."""
     from cnnbook.build import build
+    from cnnbook.models import registry
 
     book = tmp_path_factory.mktemp("toy_book")
     (book / "index.md").write_text("# Toy book\n\nNo code here.\n")
     root = make_project(tmp_path_factory.mktemp("toy") / "project", book=book)
-    report = build("smoke", root, progress=False, networks=["toy_net"])
-    return root, report
+    with models_on_path(toy_models):
+        report = build("smoke", root, progress=False, networks=["toy_net"])
+        spec = registry.get("toy_net")
+    return root, report, spec
 
 
 @pytest.fixture(scope="session")
@@ -127,5 +154,5 @@ def toy(toy_build):
     """The toy network as pages see it (from its capture entry)."""
     from cnnbook.views.network import load
 
-    root, _ = toy_build
-    return load(root / "build", "toy_net")
+    root, _, spec = toy_build
+    return load(root / "build", "toy_net", spec)

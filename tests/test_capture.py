@@ -16,7 +16,7 @@ def _entry(root):
 
 
 def test_capture_writes_one_checked_entry_per_network(toy_build):
-    root, _ = toy_build
+    root, _, _ = toy_build
     where, manifest = _entry(root)
     assert manifest["profile"] == "smoke"
     assert where.parent == root / "build" / "capture" / "toy_net" and cache.is_complete(where)
@@ -74,15 +74,14 @@ def test_untrained_weights_are_captured_apart(toy):
     assert toy.with_weights("published") is None  # the toy has no published weights
 
 
-def test_a_capture_is_reused_and_a_corrupt_one_is_redone(toy_build, toy_models, capsys):
+def test_a_capture_is_reused_and_a_corrupt_one_is_redone(toy_build, capsys):
     from cnnbook.data.samples import extras_digest
-    from cnnbook.models import get
     from cnnbook.profiles import get_profile
     from cnnbook.trained import ensure_trained
 
-    root, _ = toy_build
+    root, _, spec = toy_build
     build = root / "build"
-    trained = ensure_trained(get("toy_net"), get_profile("smoke"), build / "cache", progress=False)
+    trained = ensure_trained(spec, get_profile("smoke"), build / "cache", progress=False)
     assert trained.cache_hit
 
     def no_dataset():

@@ -156,11 +156,11 @@ def read_manifest(build_dir: Path) -> dict:
                                 "to train and capture the networks") from None
 
 
-def load(build_dir: Path, name: str) -> Network:
-    """A network as the last build's capture stage recorded it."""
+def load(build_dir: Path, name: str, spec: NetworkSpec | None = None) -> Network:
+    """A network as the last build's capture stage recorded it (its spec from the registry unless given)."""
     from cnnbook.models import registry
 
-    spec = registry.get(name)  # unknown names fail here, with the list of known ones
+    spec = spec or registry.get(name)  # unknown names fail here, with the list of known ones
     entries = read_manifest(build_dir)["networks"]
     if name not in entries:
         raise UnknownNameError(f"network {name!r} was not captured in this build; captured: {', '.join(entries)}")

@@ -1,8 +1,10 @@
 """Atlas and walk pages of a tiny captured network: every layer, figures that exist, links that resolve."""
 
 import re
+import shutil
 
 import pytest
+from conftest import models_on_path
 
 from cnnbook.pages.atlas import build_atlas
 from cnnbook.pages.markdown import PageBuilder
@@ -57,13 +59,13 @@ def test_the_page_builder_escapes_alt_text_and_keeps_figures_beside_the_page():
 
 
 def test_the_toy_network_gets_its_atlas_page_by_discovery_alone(toy_build):
-    root, report = toy_build
+    root, report, _ = toy_build
     assert report["networks"]["toy_net"]["params"] == 6_810
     assert (root / "build" / "docs" / "atlas" / "toy_net.md").is_file()
     assert (root / "build" / "site" / "atlas" / "toy_net" / "index.html").is_file()
 
 
-def test_pages_never_load_a_dataset_nor_run_a_network(toy_build, monkeypatch):
+def test_pages_never_load_a_dataset_nor_run_a_network(toy_build, toy_models, monkeypatch):
     import cnnbook.capture
     import cnnbook.data
     from cnnbook.build import Paths, stage_pages
@@ -74,10 +76,9 @@ def test_pages_never_load_a_dataset_nor_run_a_network(toy_build, monkeypatch):
 
     monkeypatch.setattr(cnnbook.data, "load", forbidden)
     monkeypatch.setattr(cnnbook.capture, "capture", forbidden)
-    root, _ = toy_build
+    root, _, _ = toy_build
     paths = Paths(root)
-    import shutil
-
     shutil.rmtree(paths.cache / "pages")  # no cached pages: everything is rendered again
-    result = stage_pages(get_profile("smoke"), paths, progress=False)
+    with models_on_path(toy_models):
+        result = stage_pages(get_profile("smoke"), paths, progress=False)
     assert result["pages"] >= 2 and (paths.docs / "atlas" / "toy_net.md").is_file()
