@@ -3,8 +3,11 @@
 import os
 from pathlib import Path
 
-# Values of CNNBOOK_OFFLINE that mean "never download".
-_TRUE = {"1", "true", "yes"}
+from cnnbook.errors import DataError
+
+# Values of CNNBOOK_OFFLINE, in the spellings people use for a boolean switch.
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"", "0", "false", "no", "off", "n", "f"}
 
 
 def data_dir() -> Path:
@@ -27,5 +30,15 @@ def dataset_dir(name: str) -> Path:
 
 
 def offline() -> bool:
-    """True when `$CNNBOOK_OFFLINE` is "1", "true" or "yes": a missing file is then an error."""
-    return os.environ.get("CNNBOOK_OFFLINE", "").strip().lower() in _TRUE
+    """True when `$CNNBOOK_OFFLINE` is set to 1, true, yes or on: a missing file is then an error.
+
+    Anything that is neither a yes nor a no is refused: a typo must not silently mean "online".
+    """
+    value = os.environ.get("CNNBOOK_OFFLINE", "")
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise DataError(f"CNNBOOK_OFFLINE={value!r} is neither on nor off: set it to 1 (or true, yes, on) to never "
+                    "download, or to 0 (or false, no, off), or unset it, to allow downloads")

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from cnnbook.render import style
 from cnnbook.render.formats import fmt_int
+from cnnbook.render.images import unit_range
 from cnnbook.render.mosaic import mosaic
 
-TILE_INCHES = 0.8  # one image on the page
-CAPTION_INCHES = 0.32  # room under each image for two caption lines
-MAX_COLS = 8
+TILE_INCHES = 1.0  # one image on the page
+MAX_COLS = 6  # 6 × 1 inch and the gaps fill the text column
+CAPTION_SIZE = style.LABEL_SIZE + 1  # points: legible at the page's width
+CHARS_PER_LINE = int(TILE_INCHES * 72 / (CAPTION_SIZE * 0.62))  # what fits under one image
 
 
 def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, *, max_items: int = 24,
                           title: str = "Misclassified") -> style.Figure:
     """A grid of the wrongly predicted images, each captioned "true → predicted (p=0.93)".
 
-    images (N, H, W), (N, H, W, 1) or (N, H, W, 3) in 0..1; confidence is the probability
+    images (N, H, W), (N, H, W, 1) or (N, H, W, 3), floats in 0..1 or uint8 in 0..255 (as the
+    dataset stores them); anything else is refused, never clipped. confidence is the probability
     the network gave its (wrong) prediction. Correct predictions among the inputs are skipped,
     so the whole test set can be passed. The most confident mistakes come first: they show
     best what the network has not learnt.
     """
-    images = np.asarray(images, dtype=np.float32)
+    images = unit_range(images, "misclassified images")
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     confidence = np.asarray(confidence, dtype=np.float64).ravel()
     if not len(images) == y_true.size == y_pred.size == confidence.size:
@@ -37,10 +42,12 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
         rgb = _as_rgb(images[order])
         n, h, w = rgb.shape[:3]
         cols = min(MAX_COLS, n)
-        # Gaps are in image pixels: work out how many pixels the caption needs at this scale.
+        captions = [_caption(name(y_true[i]), name(y_pred[i]), confidence[i]) for i in order]
+        lines = max(c.count("\n") + 1 for c in captions)
+        # Gaps are in image pixels: work out how many pixels the captions need at this scale.
         pixels_per_inch = w / TILE_INCHES
-        gap = max(1, round(0.08 * pixels_per_inch))
-        row_gap = max(gap, round(CAPTION_INCHES * pixels_per_inch))
+        gap = max(1, round(0.1 * pixels_per_inch))
+        row_gap = max(gap, round((lines * CAPTION_SIZE * 1.25 + 6) / 72 * pixels_per_inch))
         # fill=1: white gaps (an RGB mosaic has no "bad" colour); an extra caption band at the bottom
         image = mosaic(rgb, cols, gap=gap, row_gap=row_gap, fill=1.0)
         image = np.concatenate([image, np.ones((row_gap, *image.shape[1:]), np.float32)])
@@ -50,16 +57,21 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
         ax.imshow(image, interpolation="auto")  # photos: smooth when shrunk, crisp when enlarged
         ax.set_axis_off()
         ax.set_title(title)
-        for slot, i in enumerate(order):
+        for slot, caption in enumerate(captions):
             r, c = divmod(slot, cols)
             x, y = c * (w + gap) + (w - 1) / 2, r * (h + row_gap) + h
-            caption = f"{name(y_true[i])} → {name(y_pred[i])}\n(p={confidence[i]:.2f})"
-            ax.text(x, y, caption, ha="center", va="top", fontsize=style.LABEL_SIZE, linespacing=1.1)
+            ax.text(x, y, caption, ha="center", va="top", fontsize=CAPTION_SIZE, linespacing=1.1)
         first = order[0]
         alt = (f"{n} of the {fmt_int(wrong.size)} misclassified images out of {fmt_int(len(images))}, "
                f"most confident first: {name(y_true[first])} read as {name(y_pred[first])} "
                f"(p={confidence[first]:.2f})")
         return style.finish(fig, alt)
+
+
+def _caption(true: str, predicted: str, confidence: float) -> str:
+    """"true → predicted (p)", each part wrapped to the width of one image, so neighbours never touch."""
+    parts = [true, f"→ {predicted}", f"(p={confidence:.2f})"]
+    return "\n".join(textwrap.fill(part, CHARS_PER_LINE) for part in parts)
 
 
 def _as_rgb(images: np.ndarray) -> np.ndarray:
@@ -70,7 +82,7 @@ def _as_rgb(images: np.ndarray) -> np.ndarray:
         images = np.repeat(images, 3, axis=-1)
     if images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(f"expected images (N, H, W), (N, H, W, 1) or (N, H, W, 3), got {images.shape}")
-    return np.clip(images, 0, 1)
+    return images
 
 
 def _none(total: int, title: str) -> style.Figure:

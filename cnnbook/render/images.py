@@ -9,12 +9,25 @@ from cnnbook.render.mosaic import mosaic
 from cnnbook.render.formats import fmt_value
 
 
-def as_unit_image(x) -> np.ndarray:
-    """An image as float (H, W) or (H, W, C) in 0..1; uint8 pixels are divided by 255."""
+def unit_range(x, what: str = "image") -> np.ndarray:
+    """Pixels as float32 in 0..1, the range every image figure displays: uint8 is divided by 255.
+
+    Anything else outside 0..1 is refused, never clipped: a clipped photo turns into saturated
+    blotches that look like a picture and are wrong.
+    """
     x = np.asarray(x)
     if x.dtype == np.uint8:
-        x = x / 255.0
+        return (x / 255.0).astype(np.float32)
     x = np.asarray(x, dtype=np.float32)
+    if x.size and not (np.isfinite(x).all() and x.min() >= -1e-6 and x.max() <= 1 + 1e-6):
+        raise ValueError(f"{what}: pixel values run from {float(np.nanmin(x)):g} to {float(np.nanmax(x)):g}; "
+                         "an image figure takes floats in 0..1 or uint8 in 0..255")
+    return np.clip(x, 0, 1)  # only float rounding is clipped here
+
+
+def as_unit_image(x) -> np.ndarray:
+    """An image as float (H, W) or (H, W, C) in 0..1; uint8 pixels are divided by 255."""
+    x = unit_range(x)
     if x.ndim == 4 and x.shape[0] == 1:  # a batch of one, as captured
         x = x[0]
     if x.ndim not in (2, 3):
@@ -39,7 +52,7 @@ def input_image(x, title: str = "") -> style.Figure:
             im = ax.imshow(x, cmap=style.GREYS, vmin=0, vmax=1, interpolation="auto")
             fig.colorbar(im, ax=ax, shrink=0.9, label="intensity")
         else:
-            ax.imshow(np.clip(x, 0, 1), interpolation="auto")  # clip guards float rounding
+            ax.imshow(x, interpolation="auto")
         ax.set_axis_off()
         if title:
             ax.set_title(title)

@@ -27,13 +27,13 @@ def test_data_dir_defaults_to_home_cache(monkeypatch, tmp_path):
     assert data_dir() == Path(tmp_path) / ".cache" / "cnnbook"
 
 
-@pytest.mark.parametrize("value", ["1", "true", "yes", "TRUE", " Yes "])
+@pytest.mark.parametrize("value", ["1", "true", "yes", "TRUE", " Yes ", "on", "ON", "y"])
 def test_offline_true(monkeypatch, value):
     monkeypatch.setenv("CNNBOOK_OFFLINE", value)
     assert offline()
 
 
-@pytest.mark.parametrize("value", ["", "0", "false", "no", "off"])
+@pytest.mark.parametrize("value", ["", "0", "false", "no", "off", "OFF", "n"])
 def test_offline_false(monkeypatch, value):
     monkeypatch.setenv("CNNBOOK_OFFLINE", value)
     assert not offline()
@@ -42,3 +42,12 @@ def test_offline_false(monkeypatch, value):
 def test_offline_unset(monkeypatch):
     monkeypatch.delenv("CNNBOOK_OFFLINE", raising=False)
     assert not offline()
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled", "offline"])
+def test_offline_refuses_what_is_neither_yes_nor_no(monkeypatch, value):
+    from cnnbook.errors import DataError
+
+    monkeypatch.setenv("CNNBOOK_OFFLINE", value)
+    with pytest.raises(DataError, match=f"CNNBOOK_OFFLINE='{value}' is neither on nor off: set it to 1"):
+        offline()
