@@ -14,7 +14,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,43 @@ class Paths:
         self.docs = self.build / "docs"
         self.site = self.build / "site"
         self.book = self.root / "book"
+
+
+@contextmanager
+def build_lock(paths: Paths):
+    """Hold build/.lock while building: a second build in the same folder waits for the first.
+
+    Two builds writing one build/ at once would leave a site of mixed, missing files. The lock
+    is the operating system's (flock), so a killed build never leaves it held.
+    """
+    import fcntl
+
+    if paths.build.exists() and not paths.build.is_dir():
+        raise BuildError(f"{paths.build} is a file, not a folder: the build writes its output there; "
+                         "move the file away or delete it")
+    try:
+        paths.build.mkdir(parents=True, exist_ok=True)
+        handle = open(paths.build / ".lock", "a+")
+    except OSError as err:
+        raise BuildError(f"cannot write to {paths.build} ({err.strerror}): the build needs a writable "
+                         "build/ folder; fix its permissions or build from a writable copy") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            print(f"another cnnbook build is running in {paths.build} ({holder}); waiting for it to finish",
+                  flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def package_digest() -> str:
@@ -226,8 +265,11 @@ def stage_site(paths: Paths) -> None:
     config = paths.root / "mkdocs.yml"
     if not config.is_file():
         raise BuildError(f"{config} is missing")
-    fresh = paths.build / ".site-new"
-    shutil.rmtree(fresh, ignore_errors=True)
+    for stale in paths.build.glob(".site-*"):  # left by a build that was killed here
+        shutil.rmtree(stale, ignore_errors=True)
+    # Folders of this build's own (the lock already keeps other builds out of build/).
+    fresh = Path(tempfile.mkdtemp(prefix=".site-new-", dir=paths.build))
+    fresh.chmod(0o755)  # mkdtemp makes it private; a published site is for everyone to read
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(fresh)]
     result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
     if result.returncode != 0:
@@ -239,10 +281,9 @@ def stage_site(paths: Paths) -> None:
     if external:
         shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError("the site would fetch from other hosts (it must work offline):\n" + "\n".join(external[:20]))
-    old = paths.build / ".site-old"
-    shutil.rmtree(old, ignore_errors=True)
+    old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=paths.build))
     if paths.site.exists():
-        os.replace(paths.site, old)
+        os.replace(paths.site, old / "site")
     os.replace(fresh, paths.site)
     shutil.rmtree(old, ignore_errors=True)
 
@@ -285,8 +326,12 @@ def build(profile_name: str = "default", root: Path | str = ".", *, progress: bo
     profile = get_profile(profile_name)
     paths = Paths(Path(root))
     nets = networks or registry.names()
+    with build_lock(paths):
+        return _build(profile, paths, nets, start, progress)
+
+
+def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progress: bool) -> dict:
     timer = Timer()
-    paths.build.mkdir(parents=True, exist_ok=True)
     with timer.stage("data"):
         checksums = stage_data(profile, nets)
     with timer.stage("train"):

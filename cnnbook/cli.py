@@ -44,13 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     from cnnbook.errors import KNOWN_ERRORS
 
     try:
-        return _run(args)
+        status = _run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is found here, not at exit
+        return status
     except KNOWN_ERRORS as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the next build starts clean from what was completed", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`cnnbook info | head -1`): stop quietly, as other tools do.
+        # Point stdout at /dev/null so Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _run(args) -> int:
@@ -68,9 +75,21 @@ def _run(args) -> int:
 
         serve(args.profile, root, args.addr)
     elif args.command == "clean":
-        shutil.rmtree(root / "build", ignore_errors=True)
-        print(f"removed {root / 'build'}")
+        _clean(root / "build")
     return 0
+
+
+def _clean(build: Path) -> None:
+    """Remove build/, saying what happened (nothing to remove is not an error)."""
+    from cnnbook.errors import BuildError
+
+    if not build.exists() and not build.is_symlink():
+        print(f"nothing to remove: {build} does not exist")
+        return
+    if not build.is_dir() or build.is_symlink():
+        raise BuildError(f"{build} is not a folder that a build made; remove it yourself if you mean to")
+    shutil.rmtree(build)
+    print(f"removed {build}")
 
 
 def _train(name: str, profile_name: str, root: Path) -> None:

@@ -39,3 +39,69 @@ def test_info_lists_networks(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "mnist_keras" in out and "93,322" in out
+
+
+def test_clean_says_when_there_was_nothing_to_remove(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["clean"]) == 0
+    assert capsys.readouterr().out.startswith("nothing to remove:")
+    (tmp_path / "build" / "docs").mkdir(parents=True)
+    assert main(["clean"]) == 0
+    assert capsys.readouterr().out.startswith("removed ") and not (tmp_path / "build").exists()
+
+
+def test_info_into_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    # `cnnbook info | head -1`: the reader leaves after one line.
+    with subprocess.Popen([sys.executable, "-m", "cnnbook", "info"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=tmp_path) as info:
+        info.stdout.close()  # gone before the first line is written
+        err = info.stderr.read().decode()
+        assert info.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_serve_on_a_taken_port_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--profile", "smoke", "--addr", f"127.0.0.1:{port}"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in err and f"--addr 127.0.0.1:{port + 1}" in err
+    assert not (tmp_path / "build").exists()  # refused before building anything
+    assert main(["serve", "--addr", "localhost"]) == 2
+    assert "--addr 'localhost' is not HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_build_folder_that_is_a_file_or_read_only_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "build").write_text("not a folder")
+    assert main(["build", "--profile", "smoke"]) == 2
+    assert f"{tmp_path / 'build'} is a file, not a folder" in capsys.readouterr().err
+    (tmp_path / "build").unlink()
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build").chmod(0o555)
+    try:
+        if os.access(tmp_path / "build", os.W_OK):  # root ignores permissions: make it a mount-like failure
+            monkeypatch.setattr("builtins.open", _refuse_writes(open))
+        assert main(["build", "--profile", "smoke"]) == 2
+        assert f"cannot write to {tmp_path / 'build'}" in capsys.readouterr().err
+    finally:
+        (tmp_path / "build").chmod(0o755)
+
+
+def _refuse_writes(real_open):
+    def fake(path, mode="r", *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    return fake
