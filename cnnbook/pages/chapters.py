@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 
 from cnnbook import cache
-from cnnbook.pages.execute import execute
+from cnnbook.pages.execute import cell_timeout, execute
 from cnnbook.pages.markdown import notebook_to_markdown
-from cnnbook.pages.source import Cell, parse, to_notebook
+from cnnbook.pages.source import Cell, read_chapter, to_notebook
 
 EXECUTED = "executed.ipynb"
 
@@ -40,7 +40,7 @@ def build_chapter(source: Path, *, cache_root: Path, build_dir: Path, context: d
                   banner: str = "") -> PageOutput:
     """Execute (or reuse) one chapter and turn it into Markdown plus its notebook."""
     source = Path(source)
-    cells = parse(source.read_text(encoding="utf-8"), source)
+    cells, settings = read_chapter(source)
     stem = source.stem
     key = chapter_key(cells, stem, context)
     where = cache.entry_dir(cache_root, f"chapter-{stem}", key)
@@ -52,7 +52,8 @@ def build_chapter(source: Path, *, cache_root: Path, build_dir: Path, context: d
             print(f"warning: corrupt chapter cache, re-running {source}: {err}")
             cache.discard(where)
     if executed_nb is None:
-        executed_nb = execute(to_notebook(cells), chapter=source, build_dir=build_dir, env=env)
+        executed_nb = execute(to_notebook(cells), chapter=source, build_dir=build_dir, env=env,
+                              timeout=cell_timeout(settings.get("cell_timeout")))
         _strip_volatile(executed_nb)
         cache.write_entry(where, {EXECUTED: nbformat.writes(executed_nb).encode()})
         ran = True

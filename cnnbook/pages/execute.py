@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 from traitlets.config import Config
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import ExecutePreprocessor
 
 from cnnbook.errors import ChapterExecutionError
@@ -34,9 +34,25 @@ def _kernelspec_dir(build_dir: Path) -> Path:
     return root
 
 
+DEFAULT_CELL_TIMEOUT = 300  # seconds; a chapter may ask for more (`<!-- cnnbook: cell-timeout 900 -->`)
+TIMEOUT_ENV = "CNNBOOK_CELL_TIMEOUT"
+
+
+def cell_timeout(chapter_setting: int | None = None) -> int:
+    """Seconds one cell may run: the chapter's own setting, else $CNNBOOK_CELL_TIMEOUT, else 300."""
+    if chapter_setting is not None:
+        return chapter_setting
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_CELL_TIMEOUT
+    if not value.isdigit() or int(value) < 1:
+        raise ChapterExecutionError(f"{TIMEOUT_ENV}={value!r} is not a whole number of seconds above 0")
+    return int(value)
+
+
 def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: dict[str, str],
-            timeout: int = 1200) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel; a failing cell raises `ChapterExecutionError`."""
+            timeout: int = DEFAULT_CELL_TIMEOUT) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel; a failing, hanging or killed cell raises `ChapterExecutionError`."""
     jupyter_path = _kernelspec_dir(build_dir)
     saved = {k: os.environ.get(k) for k in [*env, "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION"]}
     os.environ.update(env)
@@ -48,10 +64,20 @@ def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: d
             ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
             ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
                                      config=ipc)
+            running = {}  # the cell being executed, for a timeout or a dead kernel
+            ep.on_cell_start = lambda cell, cell_index: running.update(cell=cell)
             try:
                 ep.preprocess(nb, {"metadata": {"path": cwd}})
             except CellExecutionError as err:
                 raise ChapterExecutionError(_describe_failure(nb, chapter, err)) from None
+            except CellTimeoutError:
+                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))} did not finish in "
+                                            f"{timeout} s; make it faster, or allow more with "
+                                            f"`<!-- cnnbook: cell-timeout SECONDS -->` in the chapter or "
+                                            f"{TIMEOUT_ENV}") from None
+            except DeadKernelError:
+                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
+                                            "running it (it was killed, crashed or ran out of memory)") from None
     finally:
         for key, value in saved.items():
             if value is None:
@@ -61,13 +87,20 @@ def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: d
     return nb
 
 
+def _where(nb, chapter: Path, cell) -> str:
+    """'book/x.md:LINE: code cell N' for a cell of the chapter's notebook."""
+    if cell is None:
+        return f"{chapter}: a code cell"
+    number = next(n for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1) if c is cell)
+    line = cell.metadata.get("cnnbook", {}).get("line", "?")
+    return f"{chapter}:{line}: code cell {number}"
+
+
 def _describe_failure(nb, chapter: Path, err: CellExecutionError) -> str:
     # The failing cell is the first code cell with an error output.
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for number, cell in enumerate(code_cells, start=1):
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                line = cell.metadata.get("cnnbook", {}).get("line", "?")
-                return (f"{chapter}:{line}: code cell {number} raised {out['ename']}: "
+                return (f"{_where(nb, chapter, cell)} raised {out['ename']}: "
                         f"{strip_ansi(out['evalue'])}\n--- the cell ---\n{cell.source}")
     return f"{chapter}: a cell failed: {strip_ansi(str(err))}"

@@ -19,6 +19,8 @@ _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _OUTPUT_FENCES = {"output", "stdout", "stderr", "result", "out"}
 _EMBEDDED_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*data:image/", re.I)
 _GENERATED_LINK = re.compile(r"\]\(\s*[^)]*(?:_files/|build/)[^)]*\)")
+# A chapter's own settings, on a line of prose: <!-- cnnbook: cell-timeout 900 -->
+_SETTING = re.compile(r"^<!--\s*cnnbook:\s*(?P<key>[\w-]+)\s*(?P<value>.*?)\s*-->\s*$")
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,35 @@ class Cell:
     hide: bool = False  # code cells only: show the output, not the code
 
 
+def read_chapter(path: Path) -> tuple[list[Cell], dict]:
+    """A chapter file's cells and settings; a file that is not UTF-8 is an error that says where."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ChapterSourceError(f"{path}:{line}: byte {err.start} (0x{raw[err.start]:02x}) is not UTF-8 "
+                                 f"({err.reason}); save the chapter as UTF-8") from None
+    return _parse(text, path)
+
+
 def parse(text: str, path: Path | str = "<chapter>") -> list[Cell]:
     """Split a chapter into cells, checking that it holds no outputs."""
+    return _parse(text, path)[0]
+
+
+def _setting(match, path, line: int) -> dict:
+    key, value = match.group("key"), match.group("value")
+    if key != "cell-timeout":
+        raise ChapterSourceError(f"{path}:{line}: unknown chapter setting {key!r} (known: cell-timeout)")
+    if not value.isdigit() or int(value) < 1:
+        raise ChapterSourceError(f"{path}:{line}: cell-timeout takes a whole number of seconds, got {value!r}")
+    return {"cell_timeout": int(value)}
+
+
+def _parse(text: str, path) -> tuple[list[Cell], dict]:
     lines = text.splitlines()
+    settings: dict = {}
     cells: list[Cell] = []
     prose: list[str] = []
     prose_start = 1
@@ -45,6 +73,11 @@ def parse(text: str, path: Path | str = "<chapter>") -> list[Cell]:
 
     while i < len(lines):
         m = _FENCE.match(lines[i])
+        setting = _SETTING.match(lines[i])
+        if setting:  # a setting of the build, not prose for the page
+            settings.update(_setting(setting, path, i + 1))
+            i += 1
+            continue
         if not m:
             if not prose:
                 prose_start = i + 1
@@ -74,7 +107,7 @@ def parse(text: str, path: Path | str = "<chapter>") -> list[Cell]:
         i = end + 1
     flush_prose(len(lines))
     _check_no_outputs(cells, path)
-    return cells
+    return cells, settings
 
 
 def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
