@@ -33,7 +33,7 @@ __all__ = [
     # layers and parameters
     "layers", "params", "summary", "derivations", "provenance",
     # inputs
-    "example", "sample", "sample_indices", "input_figure", "channels",
+    "example", "sample", "samples", "sample_indices", "input_figure", "channels",
     # layers on one image
     "feature_maps", "kernels", "conv_decomposition", "pixel_arithmetic", "strongest_channel", "relu",
     "share_zeroed", "pooling", "pool_zoom", "flatten_sum", "flatten_contributions",
@@ -117,6 +117,12 @@ def example(net, index: int):
 def sample(net, name: str):
     """One of CNN Explainer's sample images, e.g. "espresso_1" (a test image of its class stands in without them)."""
     return net.sample(name)
+
+
+@_by_name
+def samples(net) -> list[str]:
+    """The names of CNN Explainer's sample images this build had, e.g. ["boat_1", …] ([] without them)."""
+    return net.sample_names()
 
 
 @_by_name

@@ -398,3 +398,54 @@ def test_published_on_all_samples(published):
     for name, (top, p) in PUBLISHED.items():
         probs = softmax_of(published, name)
         assert (int(probs.argmax()), float(probs.max())) == (top, pytest.approx(p, abs=1e-3)), name
+
+
+# --- CNN Explainer's files are pinned: damaged or changed files are errors, never substitutes ----------
+
+def test_a_changed_published_model_is_refused_by_the_build(tmp_path, source, monkeypatch):
+    from cnnbook.models.tiny_vgg import cnn_explainer_weights
+
+    monkeypatch.setenv("CNNBOOK_DATA_DIR", str(tmp_path))
+    write_model(tmp_path / "cnn-explainer" / "model", model_weights(source))  # readable, but not theirs
+    with pytest.raises(DataError, match=r"model\.json is not CNN Explainer's model/model\.json .*SHA-256"):
+        cnn_explainer_weights()
+    (tmp_path / "cnn-explainer" / "model" / "model.json").unlink()
+    assert cnn_explainer_weights() is None  # absent is fine: the page says so
+
+
+def test_a_model_json_of_the_wrong_shape_names_the_file(tmp_path, source):
+    layers = keras_layers()
+    layers[0]["config"] = ["filters", 10]  # a list where Keras writes an object
+    folder = write_model(tmp_path / "model", model_weights(source), layers=layers)
+    with pytest.raises(DataError, match=r"model\.json does not have the structure of a TF\.js layers model"):
+        tfjs.cnn_explainer_tiny_vgg(folder)
+
+
+def test_a_damaged_sample_is_an_error_that_names_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CNNBOOK_DATA_DIR", str(tmp_path))
+    folder = tmp_path / "cnn-explainer" / "img"
+    folder.mkdir(parents=True)
+    (folder / "koala_1.jpeg").write_bytes(b"")  # zero bytes: once swapped for a stand-in in silence
+    with pytest.raises(DataError, match=r"koala_1\.jpeg is not CNN Explainer's img/koala_1\.jpeg"):
+        samples.present_samples("tiny-imagenet-10")
+    (folder / "koala_1.jpeg").unlink()
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(folder / "my_cat.jpeg")
+    assert samples.present_samples("tiny-imagenet-10") == {}  # not a sample: left out, and said so
+    assert "my_cat.jpeg is not one of CNN Explainer's samples; left out" in capsys.readouterr().out
+    assert samples.present_samples("mnist") == {}
+
+
+def test_an_enormous_sample_is_refused_before_decoding(fake_samples):
+    Image.new("L", (5000, 4000)).save(fake_samples / "boat_1.jpeg")
+    with pytest.raises(DataError, match=r"boat_1\.jpeg is 5000×4000 pixels; a sample is 64×64"):
+        samples.load_sample("boat_1")
+
+
+@pytest.mark.skipif(not os.environ.get("CNNBOOK_DATA_DIR"), reason="needs CNNBOOK_DATA_DIR with cnn-explainer/")
+def test_the_real_published_files_match_their_pins():
+    from cnnbook.models.tiny_vgg import cnn_explainer_weights
+
+    if not (samples.data_dir() / "cnn-explainer").is_dir():
+        pytest.skip("CNNBOOK_DATA_DIR has no cnn-explainer/")
+    assert sorted(samples.present_samples("tiny-imagenet-10")) == list(samples.SAMPLE_NAMES)
+    assert len(samples.SAMPLE_NAMES) == 20 and cnn_explainer_weights() is not None

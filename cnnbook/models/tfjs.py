@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -224,8 +225,9 @@ def available(model_dir: str | Path | None = None) -> bool:
     if not json_path.is_file():
         return False
     try:
-        manifest = read_model_json(json_path)["weightsManifest"]
-        shards = [shard for g, group in enumerate(manifest) for shard in _group_shards(group, g, json_path)]
+        with _structure(json_path):
+            manifest = read_model_json(json_path)["weightsManifest"]
+            shards = [shard for g, group in enumerate(manifest) for shard in _group_shards(group, g, json_path)]
     except DataError:
         return True
     return all((json_path.parent / shard).is_file() for shard in shards)
@@ -242,9 +244,22 @@ def cnn_explainer_tiny_vgg(model_dir: str | Path | None = None, *, seed: int = 0
     from cnnbook.models.tiny_vgg import TinyVGG
 
     json_path = _json_path(default_model_dir() if model_dir is None else model_dir)
-    check_tiny_vgg_topology(read_model_json(json_path), json_path)
-    weights = read_weights(json_path)
+    with _structure(json_path):
+        check_tiny_vgg_topology(read_model_json(json_path), json_path)
+        weights = read_weights(json_path)
     return load_into(TinyVGG(rngs=nnx.Rngs(seed)), weights, source=json_path)
+
+
+@contextmanager
+def _structure(json_path: Path):
+    """A model.json whose fields have the wrong JSON types (a list where an object belongs, …)
+    is a DataError that names the file, not a TypeError from deep inside the reader."""
+    try:
+        yield
+    except (AttributeError, TypeError, KeyError, IndexError) as err:
+        raise DataError(f"{json_path} does not have the structure of a TF.js layers model "
+                        f"({type(err).__name__}: {err}). Replace it with CNN Explainer's model.json "
+                        "(public/assets/data/ of the poloclub/cnn-explainer repository).") from None
 
 
 # Keras defaults for settings a model.json may leave out.

@@ -36,11 +36,17 @@ class TinyVGG(Layered):
 
 
 def cnn_explainer_weights():
-    """CNN Explainer's published Tiny VGG in our module, when its files are in the data folder; else None."""
+    """CNN Explainer's published Tiny VGG in our module, when its files are in the data folder; else None.
+
+    The files must be the published ones (pinned SHA-256): a changed weight is an error.
+    """
+    from cnnbook.data.samples import verify_published
     from cnnbook.models import tfjs
 
     if not tfjs.available():
         return None
+    verify_published("model/model.json")
+    verify_published("model/group1-shard1of1.bin")
     model = tfjs.cnn_explainer_tiny_vgg()
     model.eval()
     return model

@@ -132,6 +132,10 @@ class Network:
     def first_of_class(self, label: int) -> int:
         return int(np.flatnonzero(self.y_test == label)[0])
 
+    def sample_names(self) -> list[str]:
+        """The names of CNN Explainer's samples that the build had (each checked against its pin)."""
+        return [item["slug"] for item in self.captured.meta["inputs"] if item["index"] is None]
+
     def sample(self, name: str) -> Example:
         """One of CNN Explainer's sample images (e.g. "espresso_1") when the build had it; otherwise
         the first test image of the same class, whose caption says which it is."""
