@@ -101,26 +101,43 @@ def package_digest() -> str:
 
 
 class Timer:
-    """Seconds spent in each stage."""
+    """Seconds spent in each stage, and in the parts of each (per network, per page, per step).
+
+    The parts say where a stage's time goes (verifying files, hashing a cache entry, training,
+    rendering one atlas), so report.json can answer why a rebuild is slow.
+    """
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.details: dict[str, dict[str, float]] = {}
+        self._stage: str | None = None
 
+    @contextmanager
     def stage(self, name: str):
-        timer = self
+        print(f"== {name}", flush=True)
+        self._stage, t0 = name, time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - t0, 3)
+            self._stage = None
 
-        class _Stage:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-                print(f"== {name}", flush=True)
+    @contextmanager
+    def part(self, name: str):
+        """Time one part of the current stage (a no-op outside a stage)."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self._stage is not None:
+                parts = self.details.setdefault(self._stage, {})
+                parts[name] = round(parts.get(name, 0.0) + time.perf_counter() - t0, 3)
 
-            def __exit__(self, *exc):
-                timer.seconds[name] = round(time.perf_counter() - self.t0, 3)
 
-        return _Stage()
+NO_TIMER = Timer()  # for stages run on their own (serve, tests): parts are not recorded
 
 
-def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
+def stage_data(profile: Profile, nets: list[str], timer: Timer = NO_TIMER) -> dict[str, str]:
     """Make sure every dataset the networks need is present and verified (downloading what is missing).
 
     Returns {dataset: checksum}; the train stage keys its cache with these, so each is computed once.
@@ -128,12 +145,15 @@ def stage_data(profile: Profile, nets: list[str]) -> dict[str, str]:
     checksums = {}
     for dataset in sorted({registry.get(n).dataset for n in nets}):
         if not profile.synthetic:
-            data.ensure(dataset)
-        checksums[dataset] = data.dataset_checksum(dataset, synthetic=profile.synthetic)
+            with timer.part(f"verify {dataset}"):
+                data.ensure(dataset)
+        with timer.part(f"checksum {dataset}"):
+            checksums[dataset] = data.dataset_checksum(dataset, synthetic=profile.synthetic)
     return checksums
 
 
-def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool):
+def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool,
+                timer: Timer = NO_TIMER):
     """Train (or find in the cache) every network; record where each one lives in build/trained.json."""
     from cnnbook.trained import ensure_trained
 
@@ -143,15 +163,16 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict
     trained = {}
     for n in nets:
         spec = registry.get(n)
-        trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset],
-                                    progress=progress)
+        with timer.part(n):  # a cache hit: reading and checking the entry; a miss: training
+            trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset],
+                                        progress=progress)
     manifest = {"profile": profile.name,
                 "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}
     cache.atomic_write(paths.build / "trained.json", json.dumps(manifest, indent=1, sort_keys=True))
     return trained
 
 
-def stage_capture(profile: Profile, trained: dict, paths: Paths) -> dict[str, Path]:
+def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = NO_TIMER) -> dict[str, Path]:
     """Capture what the pages show of every network; record the entries in build/captured.json."""
     from cnnbook.capture import ensure_captured
     from cnnbook.data.samples import extras_digest
@@ -168,7 +189,8 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths) -> dict[str, Pa
             return data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
                              n_test=profile.n_test)
 
-        captured[n] = ensure_captured(t, dataset, paths.capture, extras=extras)
+        with timer.part(n):  # a hit: checking the entry's checksums; a miss: running every layer
+            captured[n] = ensure_captured(t, dataset, paths.capture, extras=extras)
     manifest = {"profile": profile.name, "networks": {
         n: {"capture": str(where.relative_to(paths.build)),
             "weights": str((trained[n].cache_dir / STATE).relative_to(paths.build))}
@@ -183,7 +205,7 @@ def page_context(profile: Profile, captured: dict) -> dict:
             "networks": {n: Path(entry["capture"]).name for n, entry in captured.items()}}
 
 
-def stage_pages(profile: Profile, paths: Paths, progress: bool = True) -> dict:
+def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
     """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
     from cnnbook.views.network import read_manifest
@@ -202,22 +224,25 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True) -> dict:
     for kind, item in bar:
         if kind == "chapter":
             bar.set_postfix_str(item.name)
-            out = build_chapter(item, cache_root=paths.cache / "pages", build_dir=paths.build,
-                                context=context, env=env, banner=banner)
+            with timer.part(item.name):
+                    out = build_chapter(item, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                    context=context, env=env, banner=banner)
             files[out.path] = out.markdown.encode()
             files.update(out.assets)
             if out.executed:
                 executed.append(item.name)
         else:
             bar.set_postfix_str(f"atlas {item}")
-            files.update(_atlas_files(item, context, paths, banner))
+            with timer.part(f"atlas {item}"):
+                files.update(_atlas_files(item, context, paths, banner))
     # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
     for path in sorted(paths.book.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
             files[str(path.relative_to(paths.book))] = path.read_bytes()
     from cnnbook.pages.publish import publish
 
-    counts = publish(paths.docs, files)
+    with timer.part("publish"):
+        counts = publish(paths.docs, files)
     cache.atomic_write(paths.build / "nav.json", json.dumps(site_nav(files), indent=1))
     return {"pages": sum(1 for f in files if f.endswith(".md")), "executed": executed, **counts}
 
@@ -260,7 +285,7 @@ def _atlas_files(name: str, context: dict, paths: Paths, banner: str) -> dict[st
     return files
 
 
-def stage_site(paths: Paths) -> None:
+def stage_site(paths: Paths, timer: Timer = NO_TIMER) -> None:
     """`mkdocs build --strict` into a fresh folder, then swapped in: never a half-built site."""
     config = paths.root / "mkdocs.yml"
     if not config.is_file():
@@ -271,13 +296,15 @@ def stage_site(paths: Paths) -> None:
     fresh = Path(tempfile.mkdtemp(prefix=".site-new-", dir=paths.build))
     fresh.chmod(0o755)  # mkdtemp makes it private; a published site is for everyone to read
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(fresh)]
-    result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
+    with timer.part("mkdocs build"):
+        result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
     if result.returncode != 0:
         shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError("mkdocs build --strict failed:\n" + (result.stderr or result.stdout).strip())
     from cnnbook.site.offline import external_references
 
-    external = external_references(fresh)
+    with timer.part("offline check"):
+        external = external_references(fresh)
     if external:
         shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError("the site would fetch from other hosts (it must work offline):\n" + "\n".join(external[:20]))
@@ -302,8 +329,9 @@ def make_report(profile: Profile, trained, timer: Timer, pages: int, total: floa
             "epochs": m["epochs"], "train_samples": m["train_samples"],
             "train_images_per_second": m["train_images_per_second"], "cache_hit": t.cache_hit,
         }
-    return {"profile": profile.name, "versions": cache.library_versions(), "networks": networks,
-            "stages": dict(timer.seconds), "total_seconds": round(total, 3), "pages": pages,
+    return {"profile": profile.name, "versions": cache.library_versions(), "machine": cache.machine(),
+            "networks": networks,
+            "stages": dict(timer.seconds), "stage_parts": timer.details, "total_seconds": round(total, 3), "pages": pages,
             "site_bytes": site_bytes}
 
 
@@ -325,26 +353,29 @@ def build(profile_name: str = "default", root: Path | str = ".", *, progress: bo
     start = time.perf_counter()
     profile = get_profile(profile_name)
     paths = Paths(Path(root))
-    nets = networks or registry.names()
-    with build_lock(paths):
-        return _build(profile, paths, nets, start, progress)
-
-
-def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progress: bool) -> dict:
     timer = Timer()
+    with timer.stage("discover"):  # importing the network files: JAX and Flax load here
+        nets = networks or registry.names()
+        for name in nets:
+            registry.get(name)  # an unknown name fails before anything is built
+    with build_lock(paths):
+        return _build(profile, paths, nets, start, progress, timer)
+
+
+def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progress: bool, timer: Timer) -> dict:
     with timer.stage("data"):
-        checksums = stage_data(profile, nets)
+        checksums = stage_data(profile, nets, timer)
     with timer.stage("train"):
-        trained = stage_train(profile, nets, paths, checksums, progress)
+        trained = stage_train(profile, nets, paths, checksums, progress, timer)
     with timer.stage("capture"):
-        stage_capture(profile, trained, paths)
+        stage_capture(profile, trained, paths, timer)
     with timer.stage("pages"):
-        pages = stage_pages(profile, paths, progress)
+        pages = stage_pages(profile, paths, progress, timer)
     # The site stage fills timings into the pages from this report, so write it first.
     report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
     with timer.stage("site"):
-        stage_site(paths)
+        stage_site(paths, timer)
     report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start,
                          folder_bytes(paths.site))
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))

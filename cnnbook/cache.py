@@ -54,6 +54,26 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+def machine() -> dict[str, str | int]:
+    """The CPU the build runs on. XLA compiles for it (AVX2 or AVX-512 vectors), so weights
+    trained on another kind of CPU differ in their last bits, and so may an accuracy."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+            if flags and name:
+                break
+    except OSError:  # not Linux: the processor name alone
+        pass
+    isa = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"),
+                                           ("asimd", "NEON")) if flag in flags), "unknown vectors")
+    return {"cpu": name, "vector_isa": isa, "cores": os.cpu_count() or 1}
+
+
 def entry_dir(root: Path, label: str, key: str) -> Path:
     """Where the entry for (label, key) lives."""
     return Path(root) / f"{label}-{key[:16]}"

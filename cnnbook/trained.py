@@ -76,6 +76,8 @@ def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = No
         "data_checksum": data_checksum,
         "code_checksum": cache.file_digest(*_code_files(spec)),
         "versions": {k: v for k, v in cache.library_versions().items() if k in ("python", "jax", "jaxlib", "flax", "optax", "numpy")},
+        # XLA compiles for this CPU: weights trained on another kind of CPU differ slightly.
+        "machine": {k: v for k, v in cache.machine().items() if k != "cores"},
     }
 
 

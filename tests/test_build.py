@@ -19,7 +19,11 @@ def test_smoke_build_report(smoke_build):
     on_disk = json.loads((root / "build" / "report.json").read_text())
     assert on_disk == report
     assert report["profile"] == "smoke"
-    assert list(report["stages"]) == ["data", "train", "capture", "pages", "site"]
+    assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
+    parts = report["stage_parts"]  # where each stage's time went
+    assert set(parts["train"]) == set(parts["capture"]) == {"mnist_dense", "mnist_keras", "tiny_vgg"}
+    assert {"01-digits.md", "atlas tiny_vgg", "publish"} <= set(parts["pages"])
+    assert {"mkdocs build", "offline check"} <= set(parts["site"]) and "checksum mnist" in parts["data"]
     assert report["pages"] >= 4 and report["site_bytes"] > 100_000
     keras = report["networks"]["mnist_keras"]
     assert keras["params"] == 93_322 and report["networks"]["mnist_dense"]["params"] == 407_050
@@ -154,3 +158,36 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     assert sorted(p for entry in atlas for p in entry.values()) == [
         "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/tiny_vgg.md"]
     assert "walks/" not in json.dumps(nav)
+
+
+PAGE_BUDGET = 1_500_000  # bytes of HTML and images per page (DESIGN §6)
+
+
+def test_every_page_of_the_site_is_within_the_page_budget(smoke_build):
+    root, _ = smoke_build
+    site = root / "build" / "site"
+    heavy = {}
+    for page in site.rglob("index.html"):
+        html = page.read_text()
+        images = {(page.parent / src).resolve() for src in re.findall(r'<img[^>]*\ssrc="([^"]+)"', html)}
+        weight = len(html.encode()) + sum(p.stat().st_size for p in images if p.is_file())
+        if weight > PAGE_BUDGET:
+            heavy[str(page.relative_to(site))] = weight
+        assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", html)), page
+    assert heavy == {}
+
+
+def test_input_figures_show_true_pixel_values(smoke_build):
+    # What every input figure draws (samples, walks, gallery) is in the display range as captured.
+    import numpy as np
+
+    from cnnbook.views.network import load
+
+    root, _ = smoke_build
+    for name in ("mnist_keras", "tiny_vgg"):
+        net = load(root / "build", name)
+        for example in net.captured.examples.values():
+            assert example.x.dtype == np.float32 and 0 <= example.x.min() and example.x.max() <= 1
+            assert example.x.max() > 0.5  # not an image squashed to black
+        gallery = net.captured.arrays["gallery_images"]
+        assert gallery.dtype == np.uint8 and gallery.max() > 128  # raw pixels, scaled by the renderer

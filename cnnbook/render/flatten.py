@@ -1,4 +1,7 @@
-"""Flatten and the dense layer: where each of the 1,690 values comes from, and what it adds to a class."""
+"""Flatten and the dense layer: where each flattened value comes from, and what it adds to a class.
+
+`shape` is always the (H, W, C) of the maps that were flattened, as the caller's network has it.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,7 @@ from cnnbook.render import style
 from cnnbook.render.formats import fmt_int, fmt_value
 from cnnbook.render.mosaic import tile_figure
 
-TINY_VGG_SHAPE = (13, 13, 10)  # the last pooling output of CNN Explainer's Tiny VGG
-
-
-def flatten_index(row: int, col: int, channel: int, shape=TINY_VGG_SHAPE) -> int:
+def flatten_index(row: int, col: int, channel: int, shape) -> int:
     """Position of (row, col, channel) in the flattened vector, NHWC/Keras order:
     index = (row * W + col) * C + channel (channels vary fastest, as NumPy's C-order reshape)."""
     h, w, c = _shape(shape)
@@ -21,7 +21,7 @@ def flatten_index(row: int, col: int, channel: int, shape=TINY_VGG_SHAPE) -> int
     return (int(row) * w + int(col)) * c + int(channel)
 
 
-def unflatten_index(i: int, shape=TINY_VGG_SHAPE) -> tuple[int, int, int]:
+def unflatten_index(i: int, shape) -> tuple[int, int, int]:
     """The (row, col, channel) that flattened value i came from; the inverse of `flatten_index`."""
     h, w, c = _shape(shape)
     if not 0 <= i < h * w * c:
@@ -45,7 +45,7 @@ def contributions(flat, weights, class_index: int) -> np.ndarray:
     return flat * weights[:, class_index]
 
 
-def top_contributions(contrib, shape=TINY_VGG_SHAPE, k: int = 10) -> list[tuple[int, int, int, int, float]]:
+def top_contributions(contrib, shape, k: int = 10) -> list[tuple[int, int, int, int, float]]:
     """The k largest contributions (most for the class), largest first, as rows for a table:
     (flat_index, row, col, channel, value). Ties keep the flattened order."""
     contrib = _vector(contrib, shape)
@@ -53,7 +53,7 @@ def top_contributions(contrib, shape=TINY_VGG_SHAPE, k: int = 10) -> list[tuple[
     return [(int(i), *unflatten_index(i, shape), float(contrib[i])) for i in order]
 
 
-def contribution_map(contrib, shape=TINY_VGG_SHAPE, *, title: str, top: int = 10) -> style.Figure:
+def contribution_map(contrib, shape, *, title: str, top: int = 10) -> style.Figure:
     """The contributions reshaped back to where they came from: one map per channel.
 
     One zero-centred scale for all channels (red: pushes the class up, blue: down); the `top`

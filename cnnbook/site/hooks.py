@@ -1,4 +1,4 @@
-"""MkDocs hooks: maths as MathML, and build facts that change every run filled in at site time.
+"""MkDocs hooks: maths as MathML, figures loaded lazily, and build facts that change every run filled in at site time.
 
 Timings and cache hits differ between two builds of the same inputs, so the generated
 Markdown in build/docs holds a token such as {{report.networks.mnist_keras.train_seconds}}
@@ -51,5 +51,9 @@ def on_page_markdown(markdown, **kwargs):
     return _TOKEN.sub(lambda m: _lookup(m.group(1)), markdown)
 
 
+_IMG = re.compile(r"<img (?![^>]*\bloading=)")
+
+
 def on_page_content(html, **kwargs):
-    return replace_math(html)
+    # Figures load as the reader scrolls to them (and those in closed tabs when opened).
+    return _IMG.sub('<img loading="lazy" ', replace_math(html))

@@ -62,6 +62,14 @@ def _derivation_words(row: LayerInfo) -> str:
     return f"{n_out} units, each with a weight for each of {n_in} inputs, plus one bias per unit"
 
 
+def _machine(config: dict) -> str:
+    machine = config.get("machine")
+    if not machine:
+        return "not recorded"
+    return (f"{machine['cpu']} ({machine['vector_isa']}); XLA compiles for the CPU, so another kind of CPU "
+            "trains slightly different weights")
+
+
 def provenance(net) -> Table:
     """Where the numbers on a page come from: settings, data, code, versions."""
     c, m = net.config, net.metrics
@@ -82,5 +90,6 @@ def provenance(net) -> Table:
                           f"(cached: {{{{report.networks.{net.spec.name}.cache_hit}}}})"],
         ["Code checksum", f"`{c['code_checksum'][:16]}…`"],
         ["Libraries", versions],
+        ["Trained on", _machine(c)],
     ]
     return Table(["", ""], rows, align=["left", "left"])

@@ -276,14 +276,14 @@ def test_flatten_index_round_trip_matches_numpy_c_order():
         assert flatten_index(row, col, channel, shape) == flat
         assert unflatten_index(flat, shape) == (row, col, channel)
     assert flatten_index(1, 2, 3, (4, 5, 6)) == np.ravel_multi_index((1, 2, 3), (4, 5, 6))
-    assert flatten_index(12, 12, 9) == 1689
+    assert flatten_index(12, 12, 9, (13, 13, 10)) == 1689
 
 
 def test_flatten_index_errors():
     with pytest.raises(ValueError, match="channel 10"):
-        flatten_index(0, 0, 10)
+        flatten_index(0, 0, 10, (13, 13, 10))
     with pytest.raises(ValueError, match="index 1690"):
-        unflatten_index(1690)
+        unflatten_index(1690, (13, 13, 10))
 
 
 def test_contributions_sum_to_logit_minus_bias():
@@ -301,11 +301,11 @@ def test_contributions_sum_to_logit_minus_bias():
     assert [t[0] for t in top] == list(np.argsort(-contrib)[:5])
     for i, row, col, channel, value in top:
         assert value == contrib[i] == pooled[row, col, channel] * weights[i, 6]
-    fig = contribution_map(contrib, title="espresso logit", top=5)
+    fig = contribution_map(contrib, (13, 13, 10), title="espresso logit", top=5)
     assert fig.png.startswith(PNG_MAGIC)
     assert f"they sum to {fmt_value(logits[6] - bias[6])} (the logit minus the bias)" in fig.alt
     i, row, col, channel, value = top[0]
     assert f"led by row {row}, column {col}, channel {channel} ({fmt_value(value)})" in fig.alt
-    assert contribution_map(contrib.copy(), title="espresso logit", top=5).png == fig.png
+    assert contribution_map(contrib.copy(), (13, 13, 10), title="espresso logit", top=5).png == fig.png
     with pytest.raises(ValueError, match="weights"):
         contributions(flat[:100], weights, 0)
