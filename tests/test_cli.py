@@ -105,3 +105,45 @@ def _refuse_writes(real_open):
         return real_open(path, mode, *args, **kwargs)
 
     return fake
+
+
+def test_sigterm_to_serve_stops_its_mkdocs_child(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from conftest import make_project
+
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "index.md").write_text("# Home\n")
+    root = make_project(tmp_path / "p", book=book)
+    (root / "build" / "docs").mkdir(parents=True)
+    (root / "build" / "docs" / "index.md").write_text("# Home\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The preview without its first build (already done): only the server and its child matter here.
+    code = ("import cnnbook.serve as s, pathlib\ns.build = lambda *a, **k: None\n"
+            f"s.serve('smoke', pathlib.Path({str(root)!r}), addr='127.0.0.1:{port}')")
+    with subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as serving:
+        deadline = time.monotonic() + 60
+        while not _listening(port):
+            assert serving.poll() is None and time.monotonic() < deadline, "mkdocs serve never came up"
+            time.sleep(0.2)
+        serving.send_signal(signal.SIGTERM)
+        serving.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _listening(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _listening(port), "the mkdocs child outlived `cnnbook serve` and still holds the port"
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0

@@ -13,6 +13,9 @@ from cnnbook.views import kernels, maps, pooling, results, summary
 from cnnbook.views.walks import confident_mistakes, walk_path
 
 
+GALLERY_ON_PAGE = 12  # mistakes shown: two rows of photos stay within the page budget
+
+
 def build_atlas(net, banner: str = "") -> PageOutput:
     """The atlas page of a trained network, as Markdown and PNG files under atlas/ (and its walks)."""
     name = net.spec.name
@@ -69,7 +72,7 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add(page.figure(results.confusion(net), "confusion"))
     page.add(f"### Misclassified\n\n{fmt_int(results.misclassified_count(net))} of {fmt_int(len(probs))} test "
              f"images are misclassified; the most confident mistakes:")
-    page.add(page.figure(results.misclassified(net), "misclassified"))
+    page.add(page.figure(results.misclassified(net, GALLERY_ON_PAGE), "misclassified"))
     mistakes = confident_mistakes(net)
     walks = [build_walk(net, i, banner) for i in mistakes]
     if walks:

@@ -54,7 +54,7 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
         width_in = image.shape[1] / pixels_per_inch
         fig = style.new_figure(width_in + 0.2, image.shape[0] / pixels_per_inch + 0.45)
         ax = fig.add_subplot()
-        ax.imshow(image, interpolation="auto")  # photos: smooth when shrunk, crisp when enlarged
+        ax.imshow(image, interpolation="nearest")
         ax.set_axis_off()
         ax.set_title(title)
         for slot, caption in enumerate(captions):

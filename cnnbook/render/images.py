@@ -49,10 +49,10 @@ def input_image(x, title: str = "") -> style.Figure:
         fig = style.new_figure(width, style.SMALL_WIDTH * h / w + 0.4)
         ax = fig.add_subplot()
         if grey:
-            im = ax.imshow(x, cmap=style.GREYS, vmin=0, vmax=1, interpolation="auto")
+            im = ax.imshow(x, cmap=style.GREYS, vmin=0, vmax=1)
             fig.colorbar(im, ax=ax, shrink=0.9, label="intensity")
         else:
-            ax.imshow(x, interpolation="auto")
+            ax.imshow(x)  # pixels as blocks: the network sees exactly these numbers
         ax.set_axis_off()
         if title:
             ax.set_title(title)
