@@ -449,3 +449,12 @@ def test_the_real_published_files_match_their_pins():
         pytest.skip("CNNBOOK_DATA_DIR has no cnn-explainer/")
     assert sorted(samples.present_samples("tiny-imagenet-10")) == list(samples.SAMPLE_NAMES)
     assert len(samples.SAMPLE_NAMES) == 20 and cnn_explainer_weights() is not None
+
+
+def test_a_decompression_bomb_is_a_data_error(fake_samples, monkeypatch):
+    from PIL import Image as PILImage
+
+    Image.new("L", (300, 300)).save(fake_samples / "bus_1.jpeg")
+    monkeypatch.setattr(PILImage, "MAX_IMAGE_PIXELS", 10_000)  # 300×300 is then a "bomb", as 20000² is
+    with pytest.raises(DataError, match=r"bus_1\.jpeg is too large to be a sample"):
+        samples.load_sample("bus_1")
