@@ -1,7 +1,11 @@
-"""Fail CI when build/report.json shows a network below its accuracy floor."""
+"""Fail CI when build/report.json shows a network below its accuracy floor, or a page of the
+real site (build/site, beside the report) is heavier than the page budget."""
 
 import json
 import sys
+from pathlib import Path
+
+from cnnbook.site.weight import PAGE_BUDGET, over_budget, page_weights
 
 # The sources' published accuracies, less a small margin; Tiny VGG must beat CNN Explainer's 68.8%.
 FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70}
@@ -21,7 +25,13 @@ def main(path: str) -> int:
         print(f"{'ok  ' if ok else 'FAIL'} {name}: test accuracy {net['test_accuracy']:.4f} (floor {floor}), "
               f"{net['params']:,} params, {net['train_seconds']:.1f}s, cached {net['cache_hit']}")
     print(f"build: {report['total_seconds']:.1f}s, {report['pages']} pages, {report['site_bytes']:,} bytes")
-    return 1 if failed else 0
+    site = Path(path).parent / "site"
+    heaviest = max(page_weights(site).items(), key=lambda item: item[1])
+    heavy = over_budget(site)
+    for page, weight in heavy.items():
+        print(f"FAIL page {page}: {weight:,} bytes (budget {PAGE_BUDGET:,})")
+    print(f"{'ok  ' if not heavy else 'FAIL'} page weight: heaviest {heaviest[0]} at {heaviest[1]:,} bytes")
+    return 1 if failed or heavy else 0
 
 
 if __name__ == "__main__":
