@@ -103,12 +103,14 @@ def test_slug(index: int) -> str:
 # --- Writing an entry ---------------------------------------------------------------------------------
 
 def capture_key(trained, extras: str | None) -> str:
-    """What a capture depends on: the trained weights, this code, the model file, CNN Explainer's files."""
-    from cnnbook.data import samples
-
-    code = cache.file_digest(Path(__file__), Path(samples.__file__), trained.spec.source_file())
-    return cache.content_key({"capture": trained.spec.name, "weights": trained.cache_dir.name, "code": code,
-                              "extras": extras})
+    """What a capture depends on: the trained weights, CNN Explainer's files, and all the code that
+    runs or names what it stores (this module, training's evaluation, the data and model packages)."""
+    package = Path(__file__).parent
+    code = sorted([Path(__file__), package / "train.py", package / "trained.py",
+                   *(package / "data").glob("*.py"), *(package / "models").glob("*.py"),
+                   trained.spec.source_file()])
+    return cache.content_key({"capture": trained.spec.name, "weights": trained.cache_dir.name,
+                              "code": cache.file_digest(*dict.fromkeys(code)), "extras": extras})
 
 
 def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) -> Path:
@@ -182,10 +184,9 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
             for layer, out in capture(model, one[None]).items():
                 acts[f"{item['slug']}/{layer}"] = out[0]
         files[f"activations-{variant}.npz"] = _npz(acts)
-        if variant == "published":
-            _, accuracy[variant], arrays[f"probs/{variant}"] = evaluate(model, to_inputs(dataset.x_test),
-                                                                        y_test.astype("int32"))
-        if variant != "trained":
+        if variant != "trained":  # the trained network's test results came with its training
+            _, accuracy[variant], probs_v = evaluate(model, to_inputs(dataset.x_test), y_test.astype("int32"))
+            arrays[f"probs/{variant}"] = np.asarray(probs_v, np.float32)
             files[f"weights-{variant}.safetensors"] = save_tensors(state_to_arrays(model))
     meta = {
         "network": spec.name, "profile": trained.config["profile"], "config": trained.config,
@@ -250,7 +251,11 @@ class Captured:
     def example(self, image) -> Example:
         """A captured input from a test index, a slug, or the `Example` itself."""
         if isinstance(image, Example):
-            return image
+            mine = self.examples.get(image.slug)
+            if mine is None or not np.array_equal(mine.x, image.x):
+                raise UnknownNameError(f"{image.caption} is not an input captured for {self.meta['network']}: "
+                                       "take the image from this network (book.example or book.sample)")
+            return mine
         slug = image if isinstance(image, str) else test_slug(int(image))
         if slug not in self.examples:
             tests = [str(i["index"]) for i in self.meta["inputs"] if i["index"] is not None]

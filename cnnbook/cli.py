@@ -88,7 +88,10 @@ def _clean(build: Path) -> None:
         return
     if not build.is_dir() or build.is_symlink():
         raise BuildError(f"{build} is not a folder that a build made; remove it yourself if you mean to")
-    shutil.rmtree(build)
+    from cnnbook.build import Paths, build_lock
+
+    with build_lock(Paths(build.parent)):  # never under a running build: it waits for the build to end
+        shutil.rmtree(build)
     print(f"removed {build}")
 
 
@@ -98,8 +101,11 @@ def _train(name: str, profile_name: str, root: Path) -> None:
     from cnnbook.profiles import get_profile
     from cnnbook.trained import ensure_trained
 
+    from cnnbook.build import build_lock
+
     spec, profile = registry.get(name), get_profile(profile_name)
-    t = ensure_trained(spec, profile, Paths(root).cache)
+    with build_lock(Paths(root)):  # the cache is shared with builds: one writer at a time
+        t = ensure_trained(spec, profile, Paths(root).cache)
     m = t.metrics
     print(f"{name}: {m['params']:,} parameters, test accuracy {m['test_accuracy']:.4f}, "
           f"{m['train_seconds']:.1f} s ({'cached' if t.cache_hit else 'trained now'}) → {t.cache_dir}")

@@ -24,6 +24,8 @@ def check_free(addr: str) -> None:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise BuildError(f"--addr {addr!r} is not HOST:PORT, e.g. 127.0.0.1:8000")
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As mkdocs' server does: a port whose old connections linger (TIME_WAIT) is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host.strip("[]"), int(port)))
         except OSError as err:

@@ -55,7 +55,8 @@ def _code_files(spec: NetworkSpec) -> list[Path]:
     import cnnbook.models.spec as spec_module
     import cnnbook.train as train
 
-    return [spec.source_file(), Path(layers.__file__), Path(spec_module.__file__), Path(train.__file__)]
+    return [spec.source_file(), Path(layers.__file__), Path(spec_module.__file__), Path(train.__file__),
+            Path(__file__)]  # this file names the stored weights
 
 
 def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = None) -> dict:
@@ -77,8 +78,18 @@ def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = No
         "code_checksum": cache.file_digest(*_code_files(spec)),
         "versions": {k: v for k, v in cache.library_versions().items() if k in ("python", "jax", "jaxlib", "flax", "optax", "numpy")},
         # XLA compiles for this CPU: weights trained on another kind of CPU differ slightly.
+        # Recorded with the weights, but not part of the key (see `cache_key`).
         "machine": {k: v for k, v in cache.machine().items() if k != "cores"},
     }
+
+
+def cache_key(config: dict) -> str:
+    """The training cache key: everything the weights depend on, less the machine they were trained on.
+
+    The machine is recorded, so a page can say where its weights came from; keying on it would
+    retrain on every new CPU model name although the settings are the same.
+    """
+    return cache.content_key({k: v for k, v in config.items() if k != "machine"})
 
 
 def state_to_arrays(model) -> dict[str, np.ndarray]:
@@ -127,12 +138,13 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     from cnnbook.train import train_and_evaluate
 
     config = describe(spec, profile, data_checksum)
-    key = cache.content_key(config)
+    key = cache_key(config)
     where = cache.entry_dir(cache_root, spec.name, key)
     if cache.is_complete(where):
         try:
             files = cache.read_entry(where, [STATE, EVAL, CONFIG, METRICS])  # every checksum checked
             config, metrics = _parse(where, lambda: (json.loads(files[CONFIG]), json.loads(files[METRICS])))
+            _check_shapes(spec, where, files[STATE])
             return TrainedNetwork(spec, config, metrics, where, cache_hit=True)
         except cache.CorruptCacheError as err:
             print(f"warning: corrupt cache entry, retraining {spec.name}: {err}", file=sys.stderr)
@@ -162,6 +174,23 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     trained.model = result.model  # already in memory: no need to read it back
     trained.test_probs = result.test_probs.astype(np.float32)
     return trained
+
+
+def _check_shapes(spec: NetworkSpec, where: Path, state: bytes) -> None:
+    """The stored weights have the names and shapes the model has (read from the file's header,
+    against an abstract model: nothing is loaded). A mismatch is a corrupt entry, retrained."""
+    import jax
+    from flax import nnx
+
+    length = int.from_bytes(state[:8], "little")
+    header = _parse(where, lambda: json.loads(state[8 : 8 + length]))
+    stored = {name: tuple(info["shape"]) for name, info in header.items() if name != "__metadata__"}
+    model = nnx.eval_shape(lambda: spec.build(rngs=nnx.Rngs(0)))
+    flat, _ = jax.tree_util.tree_flatten_with_path(nnx.state(model, nnx.Param))
+    wanted = {_path_name(path): tuple(leaf.shape) for path, leaf in flat}
+    if stored != wanted:
+        missing = sorted(set(wanted) - set(stored)) or sorted(n for n in wanted if stored.get(n) != wanted[n])
+        raise cache.CorruptCacheError(f"{where}: the stored weights do not fit {spec.name} ({', '.join(missing[:3])})")
 
 
 def _parse(where: Path, read):

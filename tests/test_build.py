@@ -186,3 +186,18 @@ def test_input_figures_show_true_pixel_values(smoke_build):
             assert example.x.max() > 0.5  # not an image squashed to black
         gallery = net.captured.arrays["gallery_images"]
         assert gallery.dtype == np.uint8 and gallery.max() > 128  # raw pixels, scaled by the renderer
+
+
+def test_pixel_arithmetic_says_when_a_layer_applies_its_activation(smoke_build):
+    import numpy as np
+
+    from cnnbook.views import convolution
+    from cnnbook.views.network import load
+
+    root, _ = smoke_build
+    net = load(root / "build", "mnist_keras")  # Keras' Conv2D(activation="relu"): the ReLU is inside the layer
+    image = net.sample_indices(1)[0]
+    out = net.activations(image)["conv2d"][..., 0]
+    row, col = (int(v[0]) for v in np.nonzero(out == 0))  # a negative sum that the ReLU set to zero
+    text = convolution.pixel_arithmetic(net, "conv2d", image, channel=0, row=row, col=col).text
+    assert "The network's own output at that pixel is 0.0000 after the layer's activation" in text

@@ -57,3 +57,18 @@ def test_a_build_killed_during_training_leaves_nothing_and_the_next_one_trains(t
     monkeypatch.setattr(cnnbook.train, "train_and_evaluate", real)
     again = ensure_trained(spec, smoke, tmp_path, progress=False)
     assert not again.cache_hit and cache.is_complete(again.cache_dir)
+
+
+def test_an_entry_whose_weights_do_not_fit_the_model_is_retrained(tmp_path, capsys):
+    from safetensors.numpy import save as save_tensors
+
+    from cnnbook.trained import CONFIG, EVAL, METRICS
+
+    spec, smoke = get("mnist_dense"), get_profile("smoke")
+    first = ensure_trained(spec, smoke, tmp_path, progress=False)
+    files = cache.read_entry(first.cache_dir)
+    files.pop("manifest.json", None)
+    files[STATE] = save_tensors({"dense.kernel": np.zeros((3, 3), np.float32)})  # whole, but not this network's
+    cache.write_entry(first.cache_dir, {k: files[k] for k in (STATE, EVAL, CONFIG, METRICS)})
+    again = ensure_trained(spec, smoke, tmp_path, progress=False)
+    assert not again.cache_hit and "do not fit mnist_dense" in capsys.readouterr().err

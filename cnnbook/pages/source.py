@@ -76,6 +76,7 @@ def _parse(text: str, path) -> tuple[list[Cell], dict]:
         setting = _SETTING.match(lines[i])
         if setting:  # a setting of the build, not prose for the page
             settings.update(_setting(setting, path, i + 1))
+            flush_prose(i)  # the prose after it starts a cell of its own, so its line numbers stay true
             i += 1
             continue
         if not m:

@@ -18,14 +18,15 @@ CHARS_PER_LINE = int(TILE_INCHES * 72 / (CAPTION_SIZE * 0.62))  # what fits unde
 
 
 def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, *, max_items: int = 24,
-                          title: str = "Misclassified") -> style.Figure:
+                          title: str = "Misclassified", totals: tuple[int, int] | None = None) -> style.Figure:
     """A grid of the wrongly predicted images, each captioned "true → predicted (p=0.93)".
 
     images (N, H, W), (N, H, W, 1) or (N, H, W, 3), floats in 0..1 or uint8 in 0..255 (as the
     dataset stores them); anything else is refused, never clipped. confidence is the probability
     the network gave its (wrong) prediction. Correct predictions among the inputs are skipped,
     so the whole test set can be passed. The most confident mistakes come first: they show
-    best what the network has not learnt.
+    best what the network has not learnt. `totals` = (misclassified, tested) when only some of
+    the test set is passed, so the alt text counts the whole set.
     """
     images = unit_range(images, "misclassified images")
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
@@ -36,9 +37,10 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
     # stable sort: equal confidences keep their test-set order, so the figure is deterministic
     order = wrong[np.argsort(-confidence[wrong], kind="stable")][:max_items]
     name = (lambda c: str(c)) if class_names is None else (lambda c: str(class_names[int(c)]))
+    n_wrong, n_tested = totals if totals is not None else (wrong.size, len(images))
     with style.theme():
         if order.size == 0:
-            return _none(len(images), title)
+            return _none(n_tested, title)
         rgb = _as_rgb(images[order])
         n, h, w = rgb.shape[:3]
         cols = min(MAX_COLS, n)
@@ -62,7 +64,7 @@ def misclassified_gallery(images, y_true, y_pred, confidence, class_names=None, 
             x, y = c * (w + gap) + (w - 1) / 2, r * (h + row_gap) + h
             ax.text(x, y, caption, ha="center", va="top", fontsize=CAPTION_SIZE, linespacing=1.1)
         first = order[0]
-        alt = (f"{n} of the {fmt_int(wrong.size)} misclassified images out of {fmt_int(len(images))}, "
+        alt = (f"{n} of the {fmt_int(n_wrong)} misclassified images out of {fmt_int(n_tested)}, "
                f"most confident first: {name(y_true[first])} read as {name(y_pred[first])} "
                f"(p={confidence[first]:.2f})")
         return style.finish(fig, alt)

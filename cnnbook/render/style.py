@@ -122,15 +122,16 @@ def fit_titles(fig: MplFigure) -> None:
     for text in texts:
         words = " ".join(text.get_text().split())
         chars = len(words)
-        for _ in range(12):
-            box = text.get_window_extent(renderer)
-            if not words or (box.x0 >= 0 and box.x1 <= fig.bbox.width):
-                break
+        while words and not _inside(text.get_window_extent(renderer), fig):
+            if chars <= 12:
+                raise ValueError(f"the title {words!r} does not fit a {fig.get_figwidth():g}-inch figure")
             chars = max(12, int(chars * 0.85))
             text.set_text(textwrap.fill(words, chars, break_long_words=False))
             fig.draw_without_rendering()
-        else:
-            raise ValueError(f"the title {words!r} does not fit a {fig.get_figwidth():g}-inch figure")
+
+
+def _inside(box, fig: MplFigure) -> bool:
+    return box.x0 >= 0 and box.x1 <= fig.bbox.width
 
 
 @dataclass(frozen=True)

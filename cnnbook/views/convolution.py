@@ -45,9 +45,14 @@ def pixel_arithmetic(net, layer: str, image, channel: int | None = None, row: in
         row, col = (int(v) for v in np.unravel_index(np.abs(out).argmax(), out.shape))
     data = conv_render.pixel_arithmetic(x, kernel, bias, channel, row, col, names=names)
     latex = conv_render.pixel_arithmetic_latex(data)
+    value = float(out[row, col])
+    # A layer may include its activation (Keras' Conv2D(activation="relu")): then its output is the
+    # activation of the sum, and the page says so rather than print a number that disagrees.
+    after = ("" if abs(value - float(data["total"])) <= 1e-4 * max(1.0, abs(value))
+             else f" after the layer's activation (it keeps {value:.4f} of the sum {float(data['total']):.4f})")
     return Markdown(
         f"Output pixel (row {row}, column {col}) of channel {channel} of `{layer}`: each input channel's "
         f"{kernel.shape[0]}×{kernel.shape[1]} patch is multiplied cell by cell with its kernel, the products "
         f"are summed, the sums are added up with the bias:\n\n{Math(latex)._repr_markdown_()}\n"
-        f"The network's own output at that pixel is {float(out[row, col]):.4f}."
+        f"The network's own output at that pixel is {value:.4f}{after}."
     )

@@ -141,10 +141,13 @@ class Network:
         the first test image of the same class, whose caption says which it is."""
         from cnnbook.data.samples import sample_class
 
-        label = self.class_names.index(sample_class(name))
         if name in self.captured.examples:
             return self.captured.examples[name]
-        return self.example(self.first_of_class(label))
+        wanted = sample_class(name)  # an unknown sample name fails here, listing the known ones
+        if wanted not in self.class_names:
+            raise UnknownNameError(f"{self.spec.name} has no class {wanted!r} for sample {name!r}; its classes "
+                                   f"are: {', '.join(self.class_names)}")
+        return self.example(self.first_of_class(self.class_names.index(wanted)))
 
 
 MANIFEST = "captured.json"  # what the capture stage wrote last, in the build folder

@@ -38,4 +38,5 @@ def misclassified(net, max_items: int = GALLERY):
     images = net.captured.arrays["gallery_images"][: len(order)]
     pred = net.predictions()[order]
     return gallery_render.misclassified_gallery(images, net.y_test[order], pred, net.test_probs[order, pred],
-                                                net.class_names, max_items=max_items)
+                                                net.class_names, max_items=max_items,
+                                                totals=(misclassified_count(net), len(net.y_test)))

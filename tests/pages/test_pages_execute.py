@@ -51,3 +51,10 @@ def test_a_chapter_that_is_not_utf8_names_the_file_line_and_byte(tmp_path):
     source.write_bytes("# Café\n\nna\xefve\n".encode("latin-1"))
     with pytest.raises(ChapterSourceError, match=r"latin\.md:1: byte 5 \(0xe9\) is not UTF-8"):
         read_chapter(source)
+
+
+def test_a_setting_line_keeps_the_line_numbers_of_what_follows(tmp_path):
+    source = tmp_path / "ch.md"
+    source.write_text("# T\n<!-- cnnbook: cell-timeout 60 -->\nProse.\n![x](data:image/png;base64,AAAA)\n")
+    with pytest.raises(ChapterSourceError, match=r"ch\.md:4: an embedded data: image"):
+        read_chapter(source)

@@ -102,3 +102,26 @@ def test_results_count_the_mistakes_and_keep_the_gallery_bounded(toy):
     assert results.confusion(toy).png.startswith(b"\x89PNG") and results.curves(toy).png.startswith(b"\x89PNG")
     assert walks.confident_mistakes(toy, 3) == toy.captured.meta["walks"][:3]
     assert re.fullmatch(r"walks/toy_net-test-\d+\.md", walks.walk_path(toy, toy.captured.meta["walks"][0]))
+
+
+def test_an_image_of_another_network_or_class_is_a_clear_error(toy):
+    from cnnbook.capture import Example
+
+    stranger = Example(np.zeros((28, 28, 1), np.float32), "someone else's image", 0, "test-0")
+    with pytest.raises(UnknownNameError, match="someone else's image is not an input captured for toy_net"):
+        maps.feature_maps(toy, "conv", stranger)
+    with pytest.raises(UnknownNameError, match="toy_net has no class 'espresso' for sample 'espresso_1'"):
+        toy.sample("espresso_1")
+
+
+def test_the_untrained_weights_have_their_own_test_results(toy):
+    fresh = toy.with_weights("untrained")
+    assert fresh.test_probs.shape == toy.test_probs.shape
+    assert results.accuracy(fresh) != results.accuracy(toy)
+    assert results.accuracy(fresh) == pytest.approx(float((fresh.predictions() == toy.y_test).mean()), abs=1e-6)
+    assert results.confusion(fresh).png.startswith(b"\x89PNG")
+
+
+def test_the_gallery_counts_every_mistake_of_the_test_set(toy):
+    alt = results.misclassified(toy, 3).alt
+    assert alt.startswith(f"3 of the {results.misclassified_count(toy):,} misclassified images out of 500")
