@@ -43,14 +43,14 @@ __all__ = [
 ]
 
 
-def build_dir() -> Path:
+def _build_dir() -> Path:
     """The build folder whose captures the chapter reads."""
     return Path(os.environ.get("CNNBOOK_BUILD_DIR", "build")).resolve()
 
 
 def network(name: str) -> Network:
     """A trained network of the book, as the capture stage recorded it."""
-    return _network(build_dir(), name)
+    return _network(_build_dir(), name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -60,7 +60,7 @@ def _network(where: Path, name: str) -> Network:
 
 def profile() -> str:
     """The profile being built (smoke, default or full)."""
-    return read_manifest(build_dir())["profile"]
+    return read_manifest(_build_dir())["profile"]
 
 
 def _by_name(view):
@@ -170,7 +170,7 @@ def report(path: str) -> str:
 def networks_table() -> Table:
     """Every network this build trained: parameters, accuracy, epochs, and its training time."""
     rows = []
-    for name in read_manifest(build_dir())["networks"]:
+    for name in read_manifest(_build_dir())["networks"]:
         net = network(name)
         m = net.metrics
         rows.append([f"[{net.spec.title}](atlas/{name}.md)", fmt_int(m["params"]), f"{m['test_accuracy']:.4f}",
