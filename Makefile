@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve clean
+.PHONY: book test serve clean dist
 
 # Reinstall only when the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -24,3 +24,8 @@ serve: $(STAMP)
 
 clean:
 	rm -rf build
+
+# A wheel of the package in dist/: `pip install dist/cnnbook-*.whl` gives the `cnnbook` command anywhere.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .

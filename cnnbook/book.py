@@ -6,8 +6,9 @@ network, layer or image is an error that lists the known ones. Everything is rea
 what the build's capture stage wrote (`build/captured.json`): no dataset is loaded and no
 network is run in a chapter.
 
-The build tells a chapter's kernel where the build folder is (`CNNBOOK_BUILD_DIR`, by default
-`build/` of the current folder).
+The build tells a chapter's kernel where the build folder is (`CNNBOOK_BUILD_DIR`; else
+`build/` of the current folder). A chapter notebook run anywhere else trains the networks it
+names once, into the user cache (`cnnbook.standalone`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from cnnbook.render.formats import fmt_int
 from cnnbook.render.tables import Math, Table
 from cnnbook.views import (activation, convolution, flatten, kernels as kernel_views, maps, pooling as pool_views,
                            results, softmax, summary as summary_views, walks)
-from cnnbook.views.network import Network, load, read_manifest
+from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
     # networks and the build
@@ -44,13 +45,32 @@ __all__ = [
 
 
 def _build_dir() -> Path:
-    """The build folder whose captures the chapter reads."""
-    return Path(os.environ.get("CNNBOOK_BUILD_DIR", "build")).resolve()
+    """The build folder whose captures the chapter reads: $CNNBOOK_BUILD_DIR, else ./build when it
+    holds a build, else the user cache where networks are trained on demand (`cnnbook.standalone`)."""
+    if os.environ.get("CNNBOOK_BUILD_DIR"):
+        return Path(os.environ["CNNBOOK_BUILD_DIR"]).resolve()
+    if (Path("build") / MANIFEST).is_file():
+        return Path("build").resolve()
+    from cnnbook.standalone import build_dir
+
+    return build_dir()
 
 
 def network(name: str) -> Network:
-    """A trained network of the book, as the capture stage recorded it."""
-    return _network(_build_dir(), name)
+    """A trained network of the book, as the capture stage recorded it.
+
+    Outside a build (a downloaded notebook), the network is trained once into the user cache.
+    """
+    where = _build_dir()
+    if not os.environ.get("CNNBOOK_BUILD_DIR") and not _captured(where, name):
+        from cnnbook.standalone import ensure
+
+        where = ensure(name)
+    return _network(where, name)
+
+
+def _captured(where: Path, name: str) -> bool:
+    return (where / MANIFEST).is_file() and name in read_manifest(where)["networks"]
 
 
 @functools.lru_cache(maxsize=None)

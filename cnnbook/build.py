@@ -36,15 +36,16 @@ SMOKE_BANNER = (
 
 @dataclass
 class Paths:
-    """Where a build reads and writes, all under the project root."""
+    """Where a build reads and writes: chapters from `book` (default root/book), output in root/build."""
 
     root: Path
+    book: Path | None = None
     build: Path = field(init=False)
     cache: Path = field(init=False)
     capture: Path = field(init=False)
     docs: Path = field(init=False)
     site: Path = field(init=False)
-    book: Path = field(init=False)
+    config: Path = field(init=False)
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()
@@ -53,7 +54,8 @@ class Paths:
         self.capture = self.build / "capture"
         self.docs = self.build / "docs"
         self.site = self.build / "site"
-        self.book = self.root / "book"
+        self.config = self.build / "mkdocs.yml"  # written by the site stage from the package's own
+        self.book = (self.root / "book") if self.book is None else Path(self.book).resolve()
 
 
 @contextmanager
@@ -218,7 +220,8 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
     executed = []
     chapters = sorted(paths.book.glob("*.md"))
     if not chapters:
-        raise BuildError(f"no chapters found: {paths.book} holds no .md files")
+        raise BuildError(f"no chapters found: {paths.book} holds no .md files "
+                         "(`cnnbook new-chapter NAME` writes one to start from)")
     jobs = [("chapter", c) for c in chapters] + [("atlas", net) for net in captured]
     bar = tqdm(jobs, desc="pages", unit="page", disable=not progress, mininterval=1.0)
     for kind, item in bar:
@@ -235,6 +238,10 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             bar.set_postfix_str(f"atlas {item}")
             with timer.part(f"atlas {item}"):
                 files.update(_atlas_files(item, context, paths, banner))
+    site_files = Path(__file__).parent / "site"  # what every book's site needs, shipped in the package
+    files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()
+    files["assets/iframe-worker/shim.js"] = (site_files / "vendor" / "iframe-worker-shim.js").read_bytes()
+    files["assets/iframe-worker/LICENSE"] = (site_files / "vendor" / "iframe-worker-LICENSE").read_bytes()
     # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
     for path in sorted(paths.book.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
@@ -285,17 +292,24 @@ def _atlas_files(name: str, context: dict, paths: Paths, banner: str) -> dict[st
     return files
 
 
+def write_config(paths: Paths) -> Path:
+    """build/mkdocs.yml, the package's MkDocs configuration (docs and site beside it in build/).
+
+    `mkdocs serve -f build/mkdocs.yml` and `mkdocs gh-deploy -f build/mkdocs.yml` use it too.
+    """
+    cache.atomic_write(paths.config, (Path(__file__).parent / "site" / "mkdocs.yml").read_bytes())
+    return paths.config
+
+
 def stage_site(paths: Paths, timer: Timer = NO_TIMER) -> None:
     """`mkdocs build --strict` into a fresh folder, then swapped in: never a half-built site."""
-    config = paths.root / "mkdocs.yml"
-    if not config.is_file():
-        raise BuildError(f"{config} is missing")
+    write_config(paths)
     for stale in paths.build.glob(".site-*"):  # left by a build that was killed here
         shutil.rmtree(stale, ignore_errors=True)
     # Folders of this build's own (the lock already keeps other builds out of build/).
     fresh = Path(tempfile.mkdtemp(prefix=".site-new-", dir=paths.build))
     fresh.chmod(0o755)  # mkdtemp makes it private; a published site is for everyone to read
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(fresh)]
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(paths.config), "-d", str(fresh)]
     with timer.part("mkdocs build"):
         result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
     if result.returncode != 0:
@@ -348,11 +362,11 @@ def summary_table(report: dict) -> str:
 
 
 def build(profile_name: str = "default", root: Path | str = ".", *, progress: bool = True,
-          networks: list[str] | None = None) -> dict:
-    """Run the whole build; returns the report (also written to build/report.json)."""
+          networks: list[str] | None = None, book: Path | str | None = None) -> dict:
+    """Run the whole build (chapters from `book`, default root/book); returns the report (also build/report.json)."""
     start = time.perf_counter()
     profile = get_profile(profile_name)
-    paths = Paths(Path(root))
+    paths = Paths(Path(root), book)
     timer = Timer()
     with timer.stage("discover"):  # importing the network files: JAX and Flax load here
         nets = networks or registry.names()

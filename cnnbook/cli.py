@@ -1,4 +1,4 @@
-"""The `cnnbook` command: build, train, info, serve, clean."""
+"""The `cnnbook` command: build, train, info, serve, new-chapter, clean."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="data, training, pages and site (only what changed)")
     _profile_arg(b)
     b.add_argument("--no-progress", action="store_true", help="no progress bars")
+    b.add_argument("--book", metavar="DIR", help="the folder of chapter sources (default: ./book); "
+                   "the output goes to ./build")
+    b.add_argument("--network", action="append", metavar="NAME",
+                   help="build only this network (repeat for more; default: every network of the book)")
+
+    n = sub.add_parser("new-chapter", help="write book/NN-NAME.md, a chapter to start from, with one working cell")
+    n.add_argument("name", help="a short name, e.g. pooling (becomes the file name and the title)")
+    n.add_argument("--book", metavar="DIR", default="book", help="the folder of chapter sources (default: ./book)")
 
     t = sub.add_parser("train", help="train one network (or load it from the cache) and print its metrics")
     t.add_argument("network", help="a registered network, e.g. mnist_keras")
@@ -65,7 +73,7 @@ def _run(args) -> int:
     if args.command == "build":
         from cnnbook.build import build
 
-        build(args.profile, root, progress=not args.no_progress)
+        build(args.profile, root, progress=not args.no_progress, networks=args.network, book=args.book)
     elif args.command == "train":
         _train(args.network, args.profile, root)
     elif args.command == "info":
@@ -74,6 +82,10 @@ def _run(args) -> int:
         from cnnbook.serve import serve
 
         serve(args.profile, root, args.addr)
+    elif args.command == "new-chapter":
+        from cnnbook.pages.source import new_chapter
+
+        print(f"wrote {new_chapter(Path(args.book), args.name)}")
     elif args.command == "clean":
         _clean(root / "build")
     return 0

@@ -45,7 +45,7 @@ def serve(profile_name: str, root: Path, addr: str = "127.0.0.1:8000", poll_seco
     build(profile_name, root)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", addr, "-f",
-                               str(paths.root / "mkdocs.yml"), "--livereload"],
+                               str(paths.config), "--livereload"],
                               cwd=paths.root)
     print(f"serving on http://{addr}/ — edit a file in book/ and the page reloads; Ctrl-C stops")
     seen = _snapshot(paths.book)

@@ -29,11 +29,9 @@ def nearest_mean_accuracy(x_train, y_train, x_test, y_test, classes: int = 10) -
 
 
 def make_project(root: Path, book: Path | None = None) -> Path:
-    """A project folder with the repo's mkdocs.yml and chapters (or `book`), building into root/build."""
+    """A project folder with the repo's chapters (or `book`), building into root/build."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(book or REPO / "book", root / "book")
-    os.symlink(REPO / "cnnbook", root / "cnnbook")  # mkdocs.yml names its hooks file by path
     return root
 
 

@@ -15,12 +15,14 @@ STAGES = [  # in order; a module may import its own stage, an earlier one and th
     ("train", ["cnnbook.train", "cnnbook.trained"]),
     ("capture", ["cnnbook.capture"]),
     ("render", ["cnnbook.render"]),
-    ("views", ["cnnbook.views", "cnnbook.book"]),
+    ("views", ["cnnbook.views"]),
     ("pages", ["cnnbook.pages"]),
     ("site", ["cnnbook.site"]),
 ]
 LEAVES = ["cnnbook.errors", "cnnbook.files", "cnnbook.cache", "cnnbook.profiles"]
-ORCHESTRATION = ["cnnbook.build", "cnnbook.cli", "cnnbook.serve", "cnnbook.__main__"]
+# The top: the build, the command line, and the chapter API (which can train a network on demand).
+ORCHESTRATION = ["cnnbook.build", "cnnbook.cli", "cnnbook.serve", "cnnbook.__main__", "cnnbook.book",
+                 "cnnbook.standalone"]
 
 
 def _module_name(path: Path) -> str:

@@ -36,8 +36,8 @@ def test_smoke_build_report(smoke_build):
 def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
     root, _ = smoke_build
     site = root / "build" / "site"
-    for page in ["index.html", "01-digits/index.html", "atlas/mnist_keras/index.html",
-                 "atlas/mnist_dense/index.html", "01-digits.ipynb"]:
+    for page in ["index.html", "01-digits.html", "atlas/mnist_keras.html",
+                 "atlas/mnist_dense.html", "01-digits.ipynb"]:
         assert (site / page).is_file(), page
     assert external_references(site) == []
 
@@ -50,7 +50,7 @@ def test_every_page_says_it_is_a_smoke_build(smoke_build):
 
 def test_parameter_counts_on_the_chapter_page(smoke_build):
     root, _ = smoke_build
-    html = (root / "build" / "site" / "01-digits" / "index.html").read_text()
+    html = (root / "build" / "site" / "01-digits.html").read_text()
     for count in ["320", "18,496", "36,928", "650", "93,322"]:
         assert count in html, count
     assert "<math" in html and "{{report." not in html  # maths rendered, tokens filled
@@ -86,7 +86,7 @@ def test_prose_edit_reuses_outputs_without_a_kernel(smoke_build, monkeypatch):
     chapter.write_text(chapter.read_text().replace("The first network of this book", "The very first network"))
     build("smoke", root, progress=False)
     assert "The very first network" in (root / "build" / "docs" / "01-digits.md").read_text()
-    assert "The very first network" in (root / "build" / "site" / "01-digits" / "index.html").read_text()
+    assert "The very first network" in (root / "build" / "site" / "01-digits.html").read_text()
 
 
 def test_two_cold_smoke_builds_give_identical_docs(smoke_build, tmp_path):
@@ -134,7 +134,7 @@ def test_unknown_network_or_layer_in_a_chapter(tmp_path):
 def test_tiny_vgg_chapter_shows_computed_shapes_and_counts(smoke_build):
     root, report = smoke_build
     assert report["networks"]["tiny_vgg"]["params"] == 19_920
-    html = (root / "build" / "site" / "02-tiny-vgg" / "index.html").read_text()
+    html = (root / "build" / "site" / "02-tiny-vgg.html").read_text()
     for shape in ["62 × 62 × 10", "60 × 60 × 10", "30 × 30 × 10", "28 × 28 × 10", "26 × 26 × 10", "13 × 13 × 10"]:
         assert shape in html, shape
     assert "<mn>1,690</mn>" in html and "19,920" in html
@@ -151,7 +151,7 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     atlas_text = "".join(p.read_text() for p in (docs / "atlas").glob("*.md"))
     for walk in walks:
         assert f"../walks/{walk.name}" in atlas_text
-        assert (root / "build" / "site" / "walks" / walk.stem / "index.html").is_file()
+        assert (root / "build" / "site" / "walks" / f"{walk.stem}.html").is_file()
     nav = json.loads((root / "build" / "nav.json").read_text())
     assert nav[0] == {"Home": "index.md"}
     atlas = next(item["Atlas"] for item in nav if "Atlas" in item)
@@ -166,9 +166,9 @@ def test_every_page_of_the_site_is_within_the_page_budget(smoke_build):
     root, _ = smoke_build
     site = root / "build" / "site"
     weights = page_weights(site)
-    assert weights["02-tiny-vgg/index.html"] > 200_000  # it counts the figures, not only the HTML
+    assert weights["02-tiny-vgg.html"] > 200_000  # it counts the figures, not only the HTML
     assert over_budget(site) == {} and PAGE_BUDGET == 1_500_000
-    for page in site.rglob("index.html"):  # figures load as the reader reaches them
+    for page in site.rglob("*.html"):  # figures load as the reader reaches them
         assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", page.read_text())), page
 
 

@@ -21,10 +21,10 @@ def test_two_concurrent_builds_leave_one_complete_site(tmp_path):
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert sum("waiting for it to finish" in out for out in outputs) == 1, outputs
     site = root / "build" / "site"
-    pages = sorted(str(p.relative_to(site)) for p in site.rglob("index.html"))
-    assert "index.html" in pages and "atlas/mnist_dense/index.html" in pages
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
+    assert "index.html" in pages and "atlas/mnist_dense.html" in pages
     assert not list((root / "build").glob(".site-*"))  # no temporary folder left behind
     # Whole: every image the atlas shows is in the site.
-    page = site / "atlas" / "mnist_dense" / "index.html"
+    page = site / "atlas" / "mnist_dense.html"
     images = re.findall(r'<img[^>]*src="([^"]+)"', page.read_text())
     assert len(images) >= 5 and all((page.parent / src).resolve().is_file() for src in images)

@@ -69,7 +69,7 @@ def build_chapter(source: Path, *, cache_root: Path, build_dir: Path, context: d
     markdown, assets = notebook_to_markdown(current, f"{stem}_files")
     download = f"[Download this chapter as a Jupyter notebook]({stem}.ipynb){{ .cnnbook-download }}\n\n"
     markdown = _after_title(markdown, banner + download)
-    assets[f"{stem}.ipynb"] = _downloadable(current)
+    assets[f"{stem}.ipynb"] = _downloadable(current, context["profile"])
     return PageOutput(f"{stem}.md", markdown, assets, executed=ran)
 
 
@@ -89,8 +89,19 @@ def _strip_volatile(nb) -> None:
     nb.metadata.pop("widgets", None)
 
 
-def _downloadable(nb) -> bytes:
+def _downloadable(nb, profile: str) -> bytes:
+    """The executed notebook as a reader downloads it: it says how to install cnnbook, and runs anywhere."""
     nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
     for cell in nb.cells:
         cell.metadata.pop("cnnbook", None)
+    setup = [
+        nbformat.v4.new_markdown_cell(
+            "To run this notebook, install the book's package: `pip install cnnbook` (or `pip install -e .` "
+            "in a clone of its repository). The networks it uses are trained once, on first use, into "
+            "`~/.cache/cnnbook/networks` (`CNNBOOK_CACHE_DIR`); data as in `make book` (`CNNBOOK_DATA_DIR`, "
+            "`CNNBOOK_OFFLINE`).", id="setup-0"),
+        nbformat.v4.new_code_cell(f'import os\nos.environ.setdefault("CNNBOOK_PROFILE", "{profile}")  '
+                                  "# the profile this chapter was built with", id="setup-1"),
+    ]
+    nb.cells[:0] = setup
     return nbformat.writes(nb).encode()

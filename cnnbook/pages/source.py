@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from cnnbook.errors import ChapterSourceError
+from cnnbook.files import atomic_write
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 # What an output pasted into a source looks like: refuse it, the build makes outputs.
@@ -149,3 +150,35 @@ def to_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
             nb.cells.append(nbformat.v4.new_markdown_cell(cell.source, metadata=meta, id=f"cell-{n}"))
     return nb
 
+
+
+CHAPTER_TEMPLATE = """# {title}
+
+Prose in Markdown. Every number and figure comes from a cell, never typed by hand.
+
+```python
+from cnnbook import book
+net = book.network("mnist_keras")
+book.md(f"`mnist_keras` has **{{book.params(net):,}}** parameters.")
+```
+
+```python hide
+book.summary(net)
+```
+"""
+
+
+def new_chapter(folder: Path, name: str) -> Path:
+    """Write `folder/NN-name.md`, numbered after the chapters already there, with one working cell."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ChapterSourceError(f"{name!r} has no letters or digits to name a chapter file with")
+    folder = Path(folder)
+    numbers = [int(m.group(1)) for p in folder.glob("*.md") if (m := re.match(r"(\d+)-", p.name))]
+    path = folder / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
+    if any(p.name.split("-", 1)[-1] == f"{slug}.md" for p in folder.glob("*.md")):
+        raise ChapterSourceError(f"{folder} already has a chapter named {slug!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    title = name.strip().replace("-", " ").replace("_", " ")
+    atomic_write(path, CHAPTER_TEMPLATE.format(title=title[:1].upper() + title[1:]))
+    return path

@@ -62,7 +62,7 @@ def test_the_toy_network_gets_its_atlas_page_by_discovery_alone(toy_build):
     root, report, _ = toy_build
     assert report["networks"]["toy_net"]["params"] == 6_810
     assert (root / "build" / "docs" / "atlas" / "toy_net.md").is_file()
-    assert (root / "build" / "site" / "atlas" / "toy_net" / "index.html").is_file()
+    assert (root / "build" / "site" / "atlas" / "toy_net.html").is_file()
 
 
 def test_pages_never_load_a_dataset_nor_run_a_network(toy_build, toy_models, monkeypatch):

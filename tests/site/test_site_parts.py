@@ -1,6 +1,6 @@
 """Site helpers: maths as MathML, the offline scanner, the report tokens."""
 
-from cnnbook.site import hooks
+from cnnbook.site.plugin import CnnbookPlugin
 from cnnbook.site.mathml import replace_math, to_mathml
 from cnnbook.site.offline import external_references
 
@@ -27,6 +27,7 @@ def test_offline_scanner_finds_fetching_references_only(tmp_path):
 
 
 def test_report_tokens_are_filled_from_the_report():
-    hooks._report = {"networks": {"n": {"train_seconds": 12.345, "cache_hit": True}}}
+    plugin = CnnbookPlugin()
+    plugin.report = {"networks": {"n": {"train_seconds": 12.345, "cache_hit": True}}}
     text = "{{report.networks.n.train_seconds}} s, cached {{report.networks.n.cache_hit}}, {{report.nope}}"
-    assert hooks.on_page_markdown(text) == "12.3 s, cached yes, n/a"
+    assert plugin.on_page_markdown(text) == "12.3 s, cached yes, n/a"

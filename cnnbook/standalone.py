@@ -1,0 +1,57 @@
+"""Networks for a chapter notebook that runs outside a build: trained once, on demand, into a user cache.
+
+A downloaded chapter notebook calls `book.network("mnist_keras")` in any folder. With no build
+there, the network is trained and captured by the build's own stages into
+`$CNNBOOK_CACHE_DIR/<profile>/build` (default: `networks/` in the user cache folder), once; the
+data comes as in a build (downloaded and verified, or `CNNBOOK_DATA_DIR`, `CNNBOOK_OFFLINE`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cnnbook.build import Paths, build_lock, stage_capture, stage_data, stage_train
+from cnnbook.models import registry
+from cnnbook.profiles import get_profile
+from cnnbook.views.network import MANIFEST, read_manifest
+
+CACHE_ENV = "CNNBOOK_CACHE_DIR"
+PROFILE_ENV = "CNNBOOK_PROFILE"
+
+
+def cache_root() -> Path:
+    """Where networks trained outside a build live: $CNNBOOK_CACHE_DIR, else the user cache folder."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "cnnbook" / "networks"
+
+
+def profile_name() -> str:
+    """The profile a notebook asks for ($CNNBOOK_PROFILE, which its first cell sets), else default."""
+    return os.environ.get(PROFILE_ENV, "default")
+
+
+def build_dir() -> Path:
+    """The build folder of this profile's cache (it may not hold any network yet)."""
+    return Paths(cache_root() / profile_name()).build
+
+
+def ensure(name: str) -> Path:
+    """The build folder that holds network `name`, trained and captured first when it is missing."""
+    profile = get_profile(profile_name())
+    spec = registry.get(name)  # an unknown name fails here, with the list of known ones
+    paths = Paths(cache_root() / profile.name)
+    with build_lock(paths):
+        have = list(read_manifest(paths.build)["networks"]) if (paths.build / MANIFEST).is_file() else []
+        if name in have:
+            return paths.build
+        cfg = spec.config(profile.name)
+        print(f"{name} is not trained here yet: training it once into {paths.build} ({cfg.epochs} epochs, "
+              f"profile {profile.name}; the bar shows the time left)", flush=True)
+        nets = [*have, name]  # the networks already here are cache hits: only `name` trains
+        checksums = stage_data(profile, nets)
+        trained = stage_train(profile, nets, paths, checksums, progress=True)
+        stage_capture(profile, trained, paths)
+    return paths.build
