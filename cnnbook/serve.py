@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from cnnbook.build import Paths, build, build_lock, stage_pages
+from cnnbook.build import Paths, build, build_lock, stage_pages, write_config
 from cnnbook.errors import BuildError
 from cnnbook.profiles import get_profile
 
@@ -43,6 +43,7 @@ def serve(profile_name: str, root: Path, addr: str = "127.0.0.1:8000", poll_seco
     paths = Paths(root)
     check_free(addr)
     build(profile_name, root)
+    write_config(paths)  # as the build does: serving never depends on what an earlier build left
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", addr, "-f",
                                str(paths.config), "--livereload"],
