@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cnnbook import data
 from cnnbook.build import Paths, build_lock, stage_capture, stage_data, stage_train
 from cnnbook.models import registry
 from cnnbook.profiles import get_profile
+from cnnbook.train import estimate_seconds
 from cnnbook.views.network import MANIFEST, read_manifest
 
 CACHE_ENV = "CNNBOOK_CACHE_DIR"
@@ -48,10 +50,17 @@ def ensure(name: str) -> Path:
         if name in have:
             return paths.build
         cfg = spec.config(profile.name)
-        print(f"{name} is not trained here yet: training it once into {paths.build} ({cfg.epochs} epochs, "
-              f"profile {profile.name}; the bar shows the time left)", flush=True)
+        dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train, n_test=profile.n_test)
+        seconds = estimate_seconds(spec, cfg, len(dataset.x_train))
+        print(f"{name} is not trained here yet: training it once into {paths.build}, {cfg.epochs} epochs over "
+              f"{len(dataset.x_train):,} images (profile {profile.name}), about {_duration(seconds)} on this machine",
+              flush=True)
         nets = [*have, name]  # the networks already here are cache hits: only `name` trains
         checksums = stage_data(profile, nets)
         trained = stage_train(profile, nets, paths, checksums, progress=True)
         stage_capture(profile, trained, paths)
     return paths.build
+
+
+def _duration(seconds: float) -> str:
+    return "a minute or less" if seconds < 60 else f"{round(seconds / 60)} minutes"

@@ -29,6 +29,7 @@ def test_a_downloaded_chapter_notebook_runs_in_any_folder(smoke_build, tmp_path,
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 5
-    assert any("is not trained here yet: training it once" in o.get("text", "") for o in outputs)
+    notes = [o.get("text", "") for o in outputs if "is not trained here yet" in o.get("text", "")]
+    assert len(notes) == 2 and all(", about " in n and " on this machine" in n for n in notes)  # two networks
     manifest = json.loads((cache / "smoke" / "build" / "captured.json").read_text())
     assert manifest["profile"] == "smoke" and {"mnist_keras", "mnist_dense"} <= set(manifest["networks"])
