@@ -14,25 +14,32 @@ names once, into the user cache (`cnnbook.standalone`).
 from __future__ import annotations
 
 import functools
+import json
 import os
 from pathlib import Path
 
 from cnnbook.cache import library_versions
+from cnnbook.errors import UnknownNameError
 from cnnbook.render.display import Markdown, Tabs, tabs
 from cnnbook.render.formats import fmt_int
 from cnnbook.render.tables import Math, Table
-from cnnbook.views import (activation, convolution, flatten, kernels as kernel_views, maps, pooling as pool_views,
+from cnnbook.views import experiments as experiment_views
+from cnnbook.views import measures as measure_views
+from cnnbook.views import (activation, convolution, costs as cost_views, flatten, kernels as kernel_views, maps, pooling as pool_views,
                            results, softmax, summary as summary_views, walks)
+from cnnbook.views import activation_functions, pooling_compare, softmax_steps as softmax_step_views
+from cnnbook.views import conv_arithmetic, shapes as shape_views
 from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
     # networks and the build
     "network", "networks_table", "versions_table", "profile", "report", "atlas_link", "walk_link",
+    "experiment", "experiment_table", "experiment_summary",
     "untrained", "published",
     # display
     "md", "tabs", "Markdown", "Math", "Table", "Tabs",
     # layers and parameters
-    "layers", "params", "summary", "derivations", "provenance",
+    "layers", "params", "summary", "derivations", "provenance", "costs", "layer_costs",
     # inputs
     "example", "sample", "samples", "sample_indices", "input_figure", "channels",
     # layers on one image
@@ -40,7 +47,14 @@ __all__ = [
     "share_zeroed", "pooling", "pool_zoom", "flatten_sum", "flatten_contributions",
     # outputs and results
     "probabilities", "probabilities_per_class", "top_prediction", "accuracy", "curves", "confusion",
-    "misclassified", "confident_mistakes", "class_names",
+    "misclassified", "confident_mistakes", "class_names", "measures", "shift_accuracy", "receptive_fields",
+    # concept chapters: activations, pooling, softmax
+    "activation_curves", "activation_values", "activation_maps", "zero_shares", "max_vs_average", "pool_drop",
+    "dropped_share", "pool_shift", "pool_shift_figure", "logits", "softmax_steps", "softmax_table",
+    "softmax_temperature", "temperature_table", "cross_entropy", "cross_entropy_table",
+    # concept chapters: the pipeline, convolution arithmetic, flatten
+    "conv_output_size", "size_check", "size_tabs", "same_padding", "window_arithmetic", "window_sum",
+    "shape_trace", "flatten_check",
 ]
 
 
@@ -97,6 +111,9 @@ layers = _by_name(summary_views.layers)
 params = _by_name(summary_views.total_params)
 summary = _by_name(summary_views.summary)
 derivations = _by_name(summary_views.derivations)
+costs = _by_name(cost_views.cost_table)
+receptive_fields = _by_name(measure_views.receptive_fields)
+layer_costs = _by_name(cost_views.layer_costs)
 provenance = _by_name(summary_views.provenance)
 input_figure = _by_name(maps.input_figure)
 channels = _by_name(maps.channels)
@@ -119,12 +136,43 @@ curves = _by_name(results.curves)
 confusion = _by_name(results.confusion)
 misclassified = _by_name(results.misclassified)
 confident_mistakes = _by_name(walks.confident_mistakes)
+activation_curves = activation_functions.activation_curves
+activation_values = activation_functions.activation_values
+activation_maps = _by_name(activation_functions.activation_maps)
+zero_shares = _by_name(activation_functions.zero_shares)
+max_vs_average = _by_name(pooling_compare.max_vs_average)
+pool_drop = _by_name(pooling_compare.pool_drop)
+dropped_share = _by_name(pooling_compare.dropped_share)
+pool_shift = _by_name(pooling_compare.pool_shift)
+pool_shift_figure = pooling_compare.pool_shift_figure
+logits = _by_name(softmax.logits)
+softmax_steps = softmax_step_views.softmax_steps
+softmax_table = _by_name(softmax_step_views.softmax_table)
+softmax_temperature = _by_name(softmax_step_views.temperature)
+temperature_table = _by_name(softmax_step_views.temperature_table)
+cross_entropy = _by_name(softmax_step_views.cross_entropy)
+cross_entropy_table = _by_name(softmax_step_views.cross_entropy_table)
+conv_output_size = conv_arithmetic.output_size
+size_check = conv_arithmetic.size_check
+size_tabs = conv_arithmetic.size_tabs
+same_padding = conv_arithmetic.same_padding
+window_arithmetic = _by_name(conv_arithmetic.window_arithmetic)
+window_sum = _by_name(conv_arithmetic.window_sum)
+shape_trace = _by_name(shape_views.shape_trace)
+flatten_check = _by_name(shape_views.flatten_check)
 
 
 @_by_name
 def class_names(net) -> tuple[str, ...]:
     """The names of the network's classes, in output order."""
     return net.class_names
+
+
+@_by_name
+def measures(net) -> dict:
+    """What the build measured on the network's test set (`cnnbook.measure`): accuracy under shifts
+    of 0…6 pixels, the share of zeros in each layer's output, how pooling absorbs a shift."""
+    return net.measures
 
 
 @_by_name
@@ -185,6 +233,43 @@ def md(text: str) -> Markdown:
 def report(path: str) -> str:
     """A value that changes from build to build (a timing, a cache hit), filled in when the site is built."""
     return "{{report." + path + "}}"
+
+
+def experiment(name: str) -> dict:
+    """What an experiment measured (`cnnbook.experiments`): its variants and, per variant and seed,
+    parameters, test accuracy and training seconds per epoch. Outside a build it is run once first."""
+    where = _build_dir()
+    results = _experiments(where)
+    if name not in results and not os.environ.get("CNNBOOK_BUILD_DIR"):
+        from cnnbook.standalone import ensure_experiment
+
+        where = ensure_experiment(name)
+        results = _experiments(where)
+    if name not in results:
+        raise UnknownNameError(f"experiment {name!r} was not run by this build (run: {', '.join(results) or 'none'}); "
+                               "the build runs an experiment when its base network is built")
+    return results[name]
+
+
+def _experiments(where: Path) -> dict:
+    path = where / "experiments.json"  # cnnbook.experiments.RESULTS_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def experiment_table(name: str) -> Table:
+    """An experiment as a table: per variant its parameters, test accuracy per seed, mean ± sd, seconds per epoch."""
+    return experiment_views.experiment_table(
+        experiment(name), lambda key: report(f"experiments.{name}.{key}.seconds_per_epoch"))
+
+
+def experiment_summary(name: str) -> list[dict]:
+    """Per variant: label, params, accuracies over the seeds, mean, spread and sd (for prose)."""
+    return experiment_views.summarize(experiment(name))
+
+
+def shift_accuracy(*nets):
+    """Test accuracy of each network (given by name or object) on test images shifted by 0…6 pixels."""
+    return measure_views.shift_accuracy([network(n) if isinstance(n, str) else n for n in nets])
 
 
 def networks_table() -> Table:

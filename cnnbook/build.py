@@ -174,6 +174,21 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict
     return trained
 
 
+def stage_experiments(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool,
+                      timer: Timer = NO_TIMER) -> dict:
+    """Run (or find in the training cache) the experiments of the networks built; build/experiments.json."""
+    from cnnbook import experiments
+
+    results = {}
+    for experiment in experiments.for_networks(nets):
+        dataset = registry.get(experiment.base).dataset
+        with timer.part(f"experiment {experiment.name}"):
+            results[experiment.name] = experiments.run(experiment, profile, paths.cache,
+                                                       data_checksum=checksums[dataset], progress=progress)
+    cache.atomic_write(paths.build / experiments.RESULTS_FILE, json.dumps(results, indent=1, sort_keys=True))
+    return results
+
+
 def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = NO_TIMER) -> dict[str, Path]:
     """Capture what the pages show of every network; record the entries in build/captured.json."""
     from cnnbook.capture import ensure_captured
@@ -201,10 +216,11 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
     return captured
 
 
-def page_context(profile: Profile, captured: dict) -> dict:
-    """What every generated page depends on besides its own source: the code and the captures."""
+def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> dict:
+    """What every generated page depends on besides its own source: the code, the captures, the experiments."""
     return {"profile": profile.name, "package": package_digest(),
-            "networks": {n: Path(entry["capture"]).name for n, entry in captured.items()}}
+            "networks": {n: Path(entry["capture"]).name for n, entry in captured.items()},
+            "experiments": cache.content_key({"experiments": experiments.decode()})}
 
 
 def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
@@ -214,7 +230,8 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
 
     captured = read_manifest(paths.build)["networks"]
     banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
-    context = page_context(profile, captured)
+    results = paths.build / "experiments.json"  # cnnbook.experiments.RESULTS_FILE, without importing JAX
+    context = page_context(profile, captured, results.read_bytes() if results.is_file() else b"")
     env = {"CNNBOOK_BUILD_DIR": str(paths.build), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     files: dict[str, bytes] = {}
     executed = []
@@ -333,7 +350,8 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-def make_report(profile: Profile, trained, timer: Timer, pages: int, total: float, site_bytes: int | None) -> dict:
+def make_report(profile: Profile, trained, timer: Timer, pages: int, total: float, site_bytes: int | None,
+                experiments: dict | None = None) -> dict:
     """The machine-readable summary of a build (DESIGN §2)."""
     networks = {}
     for name, t in trained.items():
@@ -343,8 +361,14 @@ def make_report(profile: Profile, trained, timer: Timer, pages: int, total: floa
             "epochs": m["epochs"], "train_samples": m["train_samples"],
             "train_images_per_second": m["train_images_per_second"], "cache_hit": t.cache_hit,
         }
+    # Timings of the experiments' runs (mean over seeds) fill the chapters' placeholders like the networks' do.
+    timings = {name: {v["key"]: {"seconds_per_epoch": round(sum(r["seconds_per_epoch"] for r in result["runs"]
+                                                                if r["variant"] == v["key"])
+                                                            / len(result["seeds"]), 2)}
+                      for v in result["variants"]}
+               for name, result in (experiments or {}).items()}
     return {"profile": profile.name, "versions": cache.library_versions(), "machine": cache.machine(),
-            "networks": networks,
+            "networks": networks, "experiments": timings,
             "stages": dict(timer.seconds), "stage_parts": timer.details, "total_seconds": round(total, 3), "pages": pages,
             "site_bytes": site_bytes}
 
@@ -381,17 +405,18 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
         checksums = stage_data(profile, nets, timer)
     with timer.stage("train"):
         trained = stage_train(profile, nets, paths, checksums, progress, timer)
+        results = stage_experiments(profile, nets, paths, checksums, progress, timer)
     with timer.stage("capture"):
         stage_capture(profile, trained, paths, timer)
     with timer.stage("pages"):
         pages = stage_pages(profile, paths, progress, timer)
     # The site stage fills timings into the pages from this report, so write it first.
-    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None)
+    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None, results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
     with timer.stage("site"):
         stage_site(paths, timer)
     report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start,
-                         folder_bytes(paths.site))
+                         folder_bytes(paths.site), results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
     print(summary_table(report))
     return report

@@ -106,7 +106,7 @@ def capture_key(trained, extras: str | None) -> str:
     """What a capture depends on: the trained weights, CNN Explainer's files, and all the code that
     runs or names what it stores (this module, training's evaluation, the data and model packages)."""
     package = Path(__file__).parent
-    code = sorted([Path(__file__), package / "train.py", package / "trained.py",
+    code = sorted([Path(__file__), package / "measure.py", package / "train.py", package / "trained.py",
                    *(package / "data").glob("*.py"), *(package / "models").glob("*.py"),
                    trained.spec.source_file()])
     return cache.content_key({"capture": trained.spec.name, "weights": trained.cache_dir.name,
@@ -142,6 +142,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     from safetensors.numpy import save as save_tensors
 
     from cnnbook.data import samples
+    from cnnbook.measure import measure
     from cnnbook.train import evaluate, to_inputs
     from cnnbook.trained import state_to_arrays
 
@@ -193,6 +194,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": list(classes),
         "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery,
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
+        "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32")),
     }
     files[NETWORK] = json.dumps(meta, indent=1, sort_keys=True).encode()
     files[ARRAYS] = _npz(arrays)

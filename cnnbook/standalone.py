@@ -8,10 +8,12 @@ data comes as in a build (downloaded and verified, or `CNNBOOK_DATA_DIR`, `CNNBO
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from cnnbook import data
+from cnnbook.files import atomic_write
 from cnnbook.build import Paths, build_lock, stage_capture, stage_data, stage_train
 from cnnbook.models import registry
 from cnnbook.profiles import get_profile
@@ -60,6 +62,27 @@ def ensure(name: str) -> Path:
         trained = stage_train(profile, nets, paths, checksums, progress=True)
         stage_capture(profile, trained, paths)
     return paths.build
+
+
+def ensure_experiment(name: str) -> Path:
+    """The build folder that holds experiment `name`'s results, run first (with its base network) when missing."""
+    from cnnbook import experiments
+
+    experiment = experiments.get(name)
+    where = ensure(experiment.base)
+    profile = get_profile(profile_name())
+    paths = Paths(cache_root() / profile.name)
+    results_file = paths.build / experiments.RESULTS_FILE
+    with build_lock(paths):
+        results = json.loads(results_file.read_text()) if results_file.is_file() else {}
+        if name not in results:
+            print(f"running the experiment {name} once into {paths.build}: {len(experiment.variants)} variants "
+                  f"× {len(experiment.seeds)} seeds (profile {profile.name})", flush=True)
+            checksums = stage_data(profile, [experiment.base])
+            spec = registry.get(experiment.base)
+            results[name] = experiments.run(experiment, profile, paths.cache, data_checksum=checksums[spec.dataset])
+            atomic_write(results_file, json.dumps(results, indent=1, sort_keys=True))
+    return where
 
 
 def _duration(seconds: float) -> str:

@@ -150,8 +150,11 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
             print(f"warning: corrupt cache entry, retraining {spec.name}: {err}", file=sys.stderr)
             cache.discard(where)
 
-    dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train, n_test=profile.n_test)
     cfg = spec.config(profile.name)
+    n_train = profile.n_train
+    if cfg.train_samples is not None:  # a quick experiment trains on the start of the training set
+        n_train = min(cfg.train_samples, n_train or cfg.train_samples)
+    dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train, n_test=profile.n_test)
     result = train_and_evaluate(spec, cfg, dataset, progress=progress)
     metrics = {
         "history": result.history,

@@ -12,8 +12,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cnnbook"
 STAGES = [  # in order; a module may import its own stage, an earlier one and the leaves
     ("data", ["cnnbook.data"]),
     ("models", ["cnnbook.models"]),
-    ("train", ["cnnbook.train", "cnnbook.trained"]),
-    ("capture", ["cnnbook.capture"]),
+    ("train", ["cnnbook.train", "cnnbook.trained", "cnnbook.experiments"]),
+    ("capture", ["cnnbook.capture", "cnnbook.measure"]),
     ("render", ["cnnbook.render"]),
     ("views", ["cnnbook.views"]),
     ("pages", ["cnnbook.pages"]),

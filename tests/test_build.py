@@ -22,7 +22,7 @@ def test_smoke_build_report(smoke_build):
     assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
     assert set(parts["train"]) == set(parts["capture"]) == {"mnist_dense", "mnist_keras", "tiny_vgg"}
-    assert {"01-digits.md", "atlas tiny_vgg", "publish"} <= set(parts["pages"])
+    assert {"06-digits.md", "atlas tiny_vgg", "publish"} <= set(parts["pages"])
     assert {"mkdocs build", "offline check"} <= set(parts["site"]) and "checksum mnist" in parts["data"]
     assert report["pages"] >= 4 and report["site_bytes"] > 100_000
     keras = report["networks"]["mnist_keras"]
@@ -36,8 +36,8 @@ def test_smoke_build_report(smoke_build):
 def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
     root, _ = smoke_build
     site = root / "build" / "site"
-    for page in ["index.html", "01-digits.html", "atlas/mnist_keras.html",
-                 "atlas/mnist_dense.html", "01-digits.ipynb"]:
+    for page in ["index.html", "06-digits.html", "atlas/mnist_keras.html",
+                 "atlas/mnist_dense.html", "06-digits.ipynb"]:
         assert (site / page).is_file(), page
     assert external_references(site) == []
 
@@ -50,7 +50,7 @@ def test_every_page_says_it_is_a_smoke_build(smoke_build):
 
 def test_parameter_counts_on_the_chapter_page(smoke_build):
     root, _ = smoke_build
-    html = (root / "build" / "site" / "01-digits.html").read_text()
+    html = (root / "build" / "site" / "06-digits.html").read_text()
     for count in ["320", "18,496", "36,928", "650", "93,322"]:
         assert count in html, count
     assert "<math" in html and "{{report." not in html  # maths rendered, tokens filled
@@ -58,7 +58,7 @@ def test_parameter_counts_on_the_chapter_page(smoke_build):
 
 def test_chapter_notebook_is_executed_and_holds_outputs(smoke_build):
     root, _ = smoke_build
-    nb = json.loads((root / "build" / "docs" / "01-digits.ipynb").read_text())
+    nb = json.loads((root / "build" / "docs" / "06-digits.ipynb").read_text())
     outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
@@ -82,17 +82,17 @@ def test_prose_edit_reuses_outputs_without_a_kernel(smoke_build, monkeypatch):
         raise AssertionError("a prose edit must not start a kernel")
 
     monkeypatch.setattr(chapters, "execute", no_kernel)
-    chapter = root / "book" / "01-digits.md"
+    chapter = root / "book" / "06-digits.md"
     chapter.write_text(chapter.read_text().replace("The first network of this book", "The very first network"))
     build("smoke", root, progress=False)
-    assert "The very first network" in (root / "build" / "docs" / "01-digits.md").read_text()
-    assert "The very first network" in (root / "build" / "site" / "01-digits.html").read_text()
+    assert "The very first network" in (root / "build" / "docs" / "06-digits.md").read_text()
+    assert "The very first network" in (root / "build" / "site" / "06-digits.html").read_text()
 
 
 def test_two_cold_smoke_builds_give_identical_docs(smoke_build, tmp_path):
     root, _ = smoke_build
     other = make_project(tmp_path / "again")
-    shutil.copy(root / "book" / "01-digits.md", other / "book" / "01-digits.md")  # same sources as the first
+    shutil.copy(root / "book" / "06-digits.md", other / "book" / "06-digits.md")  # same sources as the first
     build("smoke", other, progress=False)
     first, second = _tree(root / "build" / "docs"), _tree(other / "build" / "docs")
     assert sorted(first) == sorted(second)
@@ -134,12 +134,12 @@ def test_unknown_network_or_layer_in_a_chapter(tmp_path):
 def test_tiny_vgg_chapter_shows_computed_shapes_and_counts(smoke_build):
     root, report = smoke_build
     assert report["networks"]["tiny_vgg"]["params"] == 19_920
-    html = (root / "build" / "site" / "02-tiny-vgg.html").read_text()
+    html = (root / "build" / "site" / "10-tiny-vgg.html").read_text()
     for shape in ["62 × 62 × 10", "60 × 60 × 10", "30 × 30 × 10", "28 × 28 × 10", "26 × 26 × 10", "13 × 13 × 10"]:
         assert shape in html, shape
     assert "<mn>1,690</mn>" in html and "19,920" in html
     assert 'class="tabbed-set' in html  # colour-range and ReLU tabs
-    md = (root / "build" / "docs" / "02-tiny-vgg.md").read_text()
+    md = (root / "build" / "docs" / "10-tiny-vgg.md").read_text()
     assert "(atlas/tiny_vgg.md#conv_1_1)" in md
 
 
@@ -166,7 +166,7 @@ def test_every_page_of_the_site_is_within_the_page_budget(smoke_build):
     root, _ = smoke_build
     site = root / "build" / "site"
     weights = page_weights(site)
-    assert weights["02-tiny-vgg.html"] > 200_000  # it counts the figures, not only the HTML
+    assert weights["10-tiny-vgg.html"] > 200_000  # it counts the figures, not only the HTML
     assert over_budget(site) == {} and PAGE_BUDGET == 1_500_000
     for page in site.rglob("*.html"):  # figures load as the reader reaches them
         assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", page.read_text())), page
@@ -201,3 +201,17 @@ def test_pixel_arithmetic_says_when_a_layer_applies_its_activation(smoke_build):
     row, col = (int(v[0]) for v in np.nonzero(out == 0))  # a negative sum that the ReLU set to zero
     text = convolution.pixel_arithmetic(net, "conv2d", image, channel=0, row=row, col=col).text
     assert "The network's own output at that pixel is 0.0000 after the layer's activation" in text
+
+
+def test_pixel_arithmetic_reads_the_padding_of_a_padded_convolution(smoke_build):
+    from cnnbook.views import convolution
+    from cnnbook.views.network import load
+
+    root, _ = smoke_build
+    net = load(root / "build", "mnist_torch")  # Conv2d(padding=2), its ReLU a layer of its own
+    image = net.sample_indices(1)[0]
+    for row, col in ((0, 0), (13, 13), (27, 5)):  # a corner reads 16 zeros of padding; the middle none
+        value = net.activations(image)["conv1.0"][row, col, 3]
+        text = convolution.pixel_arithmetic(net, "conv1.0", image, channel=3, row=row, col=col).text
+        assert "after the layer's activation" not in text
+        assert f"output at that pixel is {value:.4f}." in text

@@ -11,8 +11,8 @@ def test_a_downloaded_chapter_notebook_runs_in_any_folder(smoke_build, tmp_path,
     root, _ = smoke_build
     downloads = tmp_path / "downloads"  # outside the checkout, no build/ here
     downloads.mkdir()
-    shutil.copy(root / "build" / "docs" / "01-digits.ipynb", downloads / "01-digits.ipynb")
-    nb = nbformat.read(downloads / "01-digits.ipynb", as_version=4)
+    shutil.copy(root / "build" / "docs" / "06-digits.ipynb", downloads / "06-digits.ipynb")
+    nb = nbformat.read(downloads / "06-digits.ipynb", as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "pip install cnnbook" in nb.cells[0].source
     assert 'os.environ.setdefault("CNNBOOK_PROFILE", "smoke")' in nb.cells[1].source
 

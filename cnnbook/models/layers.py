@@ -54,6 +54,10 @@ def max_pool_2x2(x):
     return x.reshape(n, h2, 2, w2, 2, c).max(axis=(2, 4))
 
 
+# A pooling function declares its window and stride, so the cost table can follow the receptive field.
+max_pool_2x2.window, max_pool_2x2.stride = 2, 2
+
+
 def flatten(x):
     """Flatten every sample to a vector in NHWC order, as Keras' Flatten does."""
     return x.reshape(x.shape[0], -1)
@@ -96,6 +100,15 @@ def _conv_valid_bwd(saved, grad_out):
 conv_valid.defvjp(_conv_valid_fwd, _conv_valid_bwd)
 
 
-def apply_conv(conv):
-    """Apply an `nnx.Conv` (stride 1, VALID) through `conv_valid`: its parameters, the fast gradient."""
-    return lambda x: conv_valid(x, conv.kernel[...]) + conv.bias[...]
+def apply_conv(conv, padding: int = 0):
+    """Apply an `nnx.Conv` of stride 1 through `conv_valid`: its parameters, the fast gradient.
+
+    `padding` zeros are added on every side first (PyTorch's `Conv2d(padding=p)`); the
+    gradient of the padding is a slice, so the fast weight gradient still applies.
+    """
+    def apply(x):
+        if padding:
+            x = jnp.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+        return conv_valid(x, conv.kernel[...]) + conv.bias[...]
+
+    return apply

@@ -22,6 +22,7 @@ class TrainConfig:
     seed: int = 0  # seeds the initial weights and the shuffling
     augment: bool = False  # random horizontal flips and shifts of up to 4 pixels (photos, not digits)
     patience: int | None = None  # early stopping: stop after this many epochs without a better test loss
+    train_samples: int | None = None  # train on the first N training images only (None: all the profile has)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -9,7 +9,7 @@ from cnnbook.pages.chapters import PageOutput
 from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
 from cnnbook.render.formats import fmt_int
-from cnnbook.views import kernels, maps, pooling, results, summary
+from cnnbook.views import costs, kernels, maps, pooling, results, summary
 from cnnbook.views.walks import confident_mistakes, walk_path
 
 
@@ -37,6 +37,11 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add(summary.summary(net)._repr_markdown_())
     page.add("### Where every parameter count comes from")
     page.add(summary.derivations(net).text)
+    page.add("### What each layer costs")
+    page.add("Multiply-adds and activation memory are for one image; the receptive field is the square "
+             "of input pixels one output value depends on, and its stride the input pixels between "
+             "neighbouring outputs.")
+    page.add(costs.cost_table(net)._repr_markdown_())
 
     page.add("## Inputs")
     page.add("The same test images follow the whole network, one tab each.")

@@ -24,7 +24,7 @@ EXECUTED = "executed.ipynb"
 class PageOutput:
     """A generated page: its Markdown and the files it links to (paths relative to build/docs)."""
 
-    path: str  # e.g. "01-digits.md"
+    path: str  # e.g. "06-digits.md"
     markdown: str
     assets: dict[str, bytes]
     executed: bool = False  # whether a kernel ran for it in this build

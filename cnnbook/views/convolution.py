@@ -7,6 +7,7 @@ import numpy as np
 from cnnbook.render import convolution as conv_render
 from cnnbook.render.display import Markdown
 from cnnbook.render.tables import Math
+from cnnbook.views.costs import conv_padding
 from cnnbook.views.kernels import conv_weights
 
 
@@ -19,6 +20,11 @@ def strongest_channel(net, layer: str, image) -> int:
 def _parts(net, layer: str, image):
     kernel, bias = conv_weights(net, layer)
     x = net.input_of(layer, image)
+    # A padded convolution (PyTorch's Conv2d(padding=2)) reads zeros around its input: add them, so
+    # that window (row, col) of `x` is exactly what output pixel (row, col) was computed from.
+    pad = conv_padding(net.modules[layer], kernel.shape[0])
+    if pad:
+        x = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
     # The first layer of a colour network reads the photo's red, green and blue.
     names = ["R", "G", "B"] if x.shape[-1] == 3 and net.layer_before(layer) is None else None
     return x, kernel, bias, names

@@ -48,6 +48,12 @@ class Network:
         """Softmax probabilities of every test image (None for the untrained weights)."""
         return self.captured.probs(self.variant)
 
+    @property
+    def measures(self) -> dict:
+        """What the capture stage measured on the test set (shifted accuracy, zeros, pooling under
+        shifts): see `cnnbook.measure`. Always the trained weights'."""
+        return self.captured.meta["measures"]
+
     def predictions(self) -> np.ndarray:
         return self.test_probs.argmax(-1)
 

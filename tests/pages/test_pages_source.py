@@ -40,7 +40,7 @@ def test_notebook_has_stable_ids_and_no_outputs():
 @pytest.mark.parametrize("text, line", [
     ("# T\n\n```output\n42\n```\n", 3),
     ("# T\n\nsee ![fig](data:image/png;base64,AAAA)\n", 3),
-    ("# T\n\n![fig](01-digits_files/cell3-0.png)\n", 3),
+    ("# T\n\n![fig](06-digits_files/cell3-0.png)\n", 3),
 ])
 def test_outputs_in_a_source_are_refused_with_file_and_line(text, line):
     with pytest.raises(ChapterSourceError, match=rf"book/x\.md:{line}:"):

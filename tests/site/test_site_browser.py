@@ -61,6 +61,6 @@ def test_the_site_works_opened_from_disk(smoke_build):
     root, _ = smoke_build
     site = root / "build" / "site"
     visited = check_site_from_disk(site, "convolution")
-    assert any(v.endswith("01-digits.html") for v in visited) and any("atlas/" in v for v in visited)
-    html = (site / "01-digits.html").read_text()
+    assert any(v.endswith("06-digits.html") for v in visited) and any("atlas/" in v for v in visited)
+    html = (site / "06-digits.html").read_text()
     assert "<math" in html and 'href="atlas/mnist_keras.html' in html.replace("./", "")

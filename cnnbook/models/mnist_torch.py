@@ -1,0 +1,59 @@
+"""The PyTorch tutorial's MNIST CNN ("CNN in PyTorch" with MNIST): 121,514 parameters."""
+
+from flax import nnx
+
+from cnnbook.models.layers import Layer, Layered, apply_conv, flatten, max_pool_2x2
+from cnnbook.models.spec import NetworkSpec, TrainConfig
+
+
+class MnistTorch(Layered):
+    """conv1 (conv 5×5 16 → ReLU → pool) → conv2 (conv 5×5 32 → ReLU → conv 5×5 32 → ReLU → pool)
+    → conv3 (conv 5×5 64 → ReLU) → out (linear 3,136 → 10).
+
+    Every convolution pads 2 pixels ("same" for a 5×5 kernel), so only the pools shrink the
+    image: 28 → 14 → 7. The tutorial's comment says the flatten has 32·7·7 inputs; conv3 has
+    64 channels, so it is 64·7·7 = 3,136.
+    """
+
+    def __init__(self, *, rngs: nnx.Rngs):
+        self.conv1_0 = nnx.Conv(1, 16, (5, 5), padding=2, rngs=rngs)
+        self.conv2_0 = nnx.Conv(16, 32, (5, 5), padding=2, rngs=rngs)
+        self.conv2_2 = nnx.Conv(32, 32, (5, 5), padding=2, rngs=rngs)
+        self.conv3_0 = nnx.Conv(32, 64, (5, 5), padding=2, rngs=rngs)
+        self.out = nnx.Linear(7 * 7 * 64, 10, rngs=rngs)
+
+    def layers(self):
+        """The layers named as PyTorch prints them: `conv1.0` is the first module of `conv1`."""
+        return [
+            Layer("conv1.0", "conv", apply_conv(self.conv1_0, padding=2), self.conv1_0),
+            Layer("conv1.1", "relu", nnx.relu),
+            Layer("conv1.2", "pool", max_pool_2x2),
+            Layer("conv2.0", "conv", apply_conv(self.conv2_0, padding=2), self.conv2_0),
+            Layer("conv2.1", "relu", nnx.relu),
+            Layer("conv2.2", "conv", apply_conv(self.conv2_2, padding=2), self.conv2_2),
+            Layer("conv2.3", "relu", nnx.relu),
+            Layer("conv2.4", "pool", max_pool_2x2),
+            Layer("conv3.0", "conv", apply_conv(self.conv3_0, padding=2), self.conv3_0),
+            Layer("conv3.1", "relu", nnx.relu),
+            # PyTorch's `x.view(x.size(0), -1)` flattens channel-first; the book's networks keep
+            # images channel-last (NHWC), so the 3,136 values come in row, column, channel order.
+            Layer("flatten", "flatten", flatten),
+            Layer("out", "dense", self.out, self.out),  # logits; the loss applies the softmax
+        ]
+
+
+SPEC = NetworkSpec(
+    name="mnist_torch",
+    title="PyTorch tutorial MNIST CNN",
+    source="The PyTorch tutorial \"CNN in PyTorch\" on MNIST (conv1, conv2, conv3, out)",
+    dataset="mnist",
+    input_shape=(28, 28, 1),
+    build=MnistTorch,
+    train={
+        # The tutorial gives no recipe; a reader would reach for Adam at its default rate.
+        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=2),
+        "full": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=10),
+        "smoke": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=1),
+    },
+)
+

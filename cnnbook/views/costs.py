@@ -1,0 +1,117 @@
+"""What each layer costs: output shape, parameters, multiply-adds, activation memory, receptive field.
+
+Every number is computed from the model's layers (kernel sizes and strides of the convolutions,
+windows and strides of the pools, output shapes), never typed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from cnnbook.errors import UnknownNameError
+from cnnbook.render.formats import fmt_int
+from cnnbook.render.tables import Table
+
+FLOAT_BYTES = 4  # float32 activations
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One row of the cost table."""
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int  # multiply-adds for one image
+    activation_bytes: int  # the layer's output for one image, float32
+    receptive_field: int | None  # pixels of the input one output value sees (None: all of it)
+    jump: int | None  # input pixels between neighbouring outputs (the receptive field's stride)
+    start: float | None  # the input row (= column) at the centre of output 0's receptive field
+
+
+def _pair(value) -> int:
+    """One stride from an int or a square (a, a) pair."""
+    if isinstance(value, int):
+        return value
+    a, b = value
+    if a != b:
+        raise ValueError(f"non-square stride {value}: the cost table assumes square strides")
+    return int(a)
+
+
+def conv_padding(module, k: int) -> int:
+    """The zeros a convolution adds on each side, from its `padding` setting."""
+    padding = getattr(module, "padding", "VALID")
+    if padding == "VALID":
+        return 0
+    if padding == "SAME":
+        return (k - 1) // 2
+    if isinstance(padding, int):
+        return padding
+    return int(padding[0][0] if isinstance(padding[0], (tuple, list)) else padding[0])
+
+
+def layer_costs(net) -> list[LayerCost]:
+    """The cost of every layer, in order (receptive fields grow by (k − 1) × jump at each window;
+    the centre of the first window moves by ((k − 1)/2 − padding) × jump)."""
+    rows, field, jump, start = [], 1, 1, 0.0
+    modules = {layer.name: layer for layer in net.model.layers()}
+    for row in net.layers:
+        macs = 0
+        if row.kind == "conv":
+            kh, kw, cin, cout = row.kernel_shape
+            macs = math.prod(row.output_shape[:2]) * cout * kh * kw * cin
+            module = modules[row.name].module
+            stride = _pair(getattr(module, "strides", 1) or 1)
+            if field is not None:
+                start += ((kh - 1) / 2 - conv_padding(module, kh)) * jump
+                field, jump = field + (kh - 1) * jump, jump * stride
+        elif row.kind == "pool":
+            apply = modules[row.name].apply
+            window, stride = getattr(apply, "window", None), getattr(apply, "stride", None)
+            if window is None or stride is None:
+                raise UnknownNameError(f"pooling layer {row.name!r} of {net.spec.name} does not declare its window "
+                                       "and stride: give its function `window` and `stride` attributes "
+                                       "(see cnnbook.models.layers.max_pool_2x2)")
+            if field is not None:
+                start += (window - 1) / 2 * jump
+                field, jump = field + (window - 1) * jump, jump * stride
+        elif row.kind in ("dense", "flatten"):
+            if row.kind == "dense":
+                macs = row.kernel_shape[0] * row.kernel_shape[1]
+            field, jump, start = None, None, None  # every value now depends on the whole image
+        rows.append(LayerCost(row.name, row.kind, tuple(row.output_shape), row.params, macs,
+                              math.prod(row.output_shape) * FLOAT_BYTES, field, jump, start))
+    return rows
+
+
+def total_macs(net) -> int:
+    """Multiply-adds of one forward pass of one image."""
+    return sum(row.macs for row in layer_costs(net))
+
+
+def _bytes(n: int) -> str:
+    if n < 1024:
+        return f"{n:,} B"
+    return f"{n / 1024:,.1f} KiB" if n < 1024 ** 2 else f"{n / 1024 ** 2:,.2f} MiB"
+
+
+def cost_table(net) -> Table:
+    """Per layer: output shape, parameters, multiply-adds, activation memory for one image (float32)
+    and receptive field on the input (size × size pixels, and its stride); then the totals."""
+    rows, costs = [], layer_costs(net)
+    input_size = net.spec.input_shape[0]
+    for c in costs:
+        field = "whole image" if c.receptive_field is None else \
+            f"{c.receptive_field}×{c.receptive_field}, stride {c.jump}"
+        if c.receptive_field is not None and c.receptive_field > input_size:
+            field += f" (wider than the {input_size}-pixel input)"
+        rows.append([f"`{c.name}` ({c.kind})", "×".join(str(s) for s in c.output_shape), fmt_int(c.params),
+                     fmt_int(c.macs), _bytes(c.activation_bytes), field])
+    rows.append(["**Total**", "", f"**{fmt_int(sum(c.params for c in costs))}**",
+                 f"**{fmt_int(sum(c.macs for c in costs))}**",
+                 f"**{_bytes(sum(c.activation_bytes for c in costs))}**", ""])
+    return Table(["Layer", "Output", "Parameters", "Multiply-adds", "Activations (1 image)", "Receptive field"],
+                 rows, align=["left", "left", "right", "right", "right", "left"])
