@@ -100,15 +100,10 @@ def _conv_valid_bwd(saved, grad_out):
 conv_valid.defvjp(_conv_valid_fwd, _conv_valid_bwd)
 
 
-def apply_conv(conv, padding: int = 0):
-    """Apply an `nnx.Conv` of stride 1 through `conv_valid`: its parameters, the fast gradient.
+def apply_conv(conv):
+    """Apply an `nnx.Conv` (stride 1, VALID) through `conv_valid`: its parameters, the fast gradient.
 
-    `padding` zeros are added on every side first (PyTorch's `Conv2d(padding=p)`); the
-    gradient of the padding is a slice, so the fast weight gradient still applies.
+    Measured per network: it pays for Tiny VGG's 3×3 convolutions over 64×64 photos, but XLA's
+    own gradient trained the padded 5×5 convolutions of `mnist_torch` twice as fast.
     """
-    def apply(x):
-        if padding:
-            x = jnp.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
-        return conv_valid(x, conv.kernel[...]) + conv.bias[...]
-
-    return apply
+    return lambda x: conv_valid(x, conv.kernel[...]) + conv.bias[...]

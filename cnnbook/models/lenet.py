@@ -2,7 +2,7 @@
 
 from flax import nnx
 
-from cnnbook.models.layers import Layer, Layered, apply_conv, flatten, max_pool_2x2
+from cnnbook.models.layers import Layer, Layered, flatten, max_pool_2x2
 from cnnbook.models.spec import NetworkSpec, TrainConfig
 
 
@@ -22,11 +22,10 @@ class LeNet(Layered):
 
     def layers(self):
         """The layers in order; each convolution and hidden dense layer includes its ReLU."""
-        conv1, conv2 = apply_conv(self.conv1, padding=2), apply_conv(self.conv2)
         return [
-            Layer("conv1", "conv", lambda x: nnx.relu(conv1(x)), self.conv1),
+            Layer("conv1", "conv", lambda x: nnx.relu(self.conv1(x)), self.conv1),
             Layer("pool1", "pool", max_pool_2x2),
-            Layer("conv2", "conv", lambda x: nnx.relu(conv2(x)), self.conv2),
+            Layer("conv2", "conv", lambda x: nnx.relu(self.conv2(x)), self.conv2),
             Layer("pool2", "pool", max_pool_2x2),
             Layer("flatten", "flatten", flatten),
             Layer("fc1", "dense", lambda x: nnx.relu(self.fc1(x)), self.fc1),

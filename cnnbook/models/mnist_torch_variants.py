@@ -6,7 +6,7 @@ beside the tutorial net, on the same data, with the same recipe and seeds.
 
 from flax import nnx
 
-from cnnbook.models.layers import Layer, Layered, apply_conv, flatten, max_pool_2x2
+from cnnbook.models.layers import Layer, Layered, flatten, max_pool_2x2
 
 
 class WithoutExtraConv(Layered):
@@ -20,13 +20,13 @@ class WithoutExtraConv(Layered):
 
     def layers(self):
         return [
-            Layer("conv1.0", "conv", apply_conv(self.conv1_0, padding=2), self.conv1_0),
+            Layer("conv1.0", "conv", self.conv1_0, self.conv1_0),
             Layer("conv1.1", "relu", nnx.relu),
             Layer("conv1.2", "pool", max_pool_2x2),
-            Layer("conv2.0", "conv", apply_conv(self.conv2_0, padding=2), self.conv2_0),
+            Layer("conv2.0", "conv", self.conv2_0, self.conv2_0),
             Layer("conv2.1", "relu", nnx.relu),
             Layer("conv2.2", "pool", max_pool_2x2),
-            Layer("conv3.0", "conv", apply_conv(self.conv3_0, padding=2), self.conv3_0),
+            Layer("conv3.0", "conv", self.conv3_0, self.conv3_0),
             Layer("conv3.1", "relu", nnx.relu),
             Layer("flatten", "flatten", flatten),
             Layer("out", "dense", self.out, self.out),
@@ -46,17 +46,17 @@ class PlusConv3x3(Layered):
 
     def layers(self):
         return [
-            Layer("conv1.0", "conv", apply_conv(self.conv1_0, padding=2), self.conv1_0),
+            Layer("conv1.0", "conv", self.conv1_0, self.conv1_0),
             Layer("conv1.1", "relu", nnx.relu),
             Layer("conv1.2", "pool", max_pool_2x2),
-            Layer("conv2.0", "conv", apply_conv(self.conv2_0, padding=2), self.conv2_0),
+            Layer("conv2.0", "conv", self.conv2_0, self.conv2_0),
             Layer("conv2.1", "relu", nnx.relu),
-            Layer("conv2.2", "conv", apply_conv(self.conv2_2, padding=2), self.conv2_2),
+            Layer("conv2.2", "conv", self.conv2_2, self.conv2_2),
             Layer("conv2.3", "relu", nnx.relu),
             Layer("conv2.4", "pool", max_pool_2x2),
-            Layer("conv3.0", "conv", apply_conv(self.conv3_0, padding=2), self.conv3_0),
+            Layer("conv3.0", "conv", self.conv3_0, self.conv3_0),
             Layer("conv3.1", "relu", nnx.relu),
-            Layer("conv3.2", "conv", apply_conv(self.conv3_2, padding=1), self.conv3_2),
+            Layer("conv3.2", "conv", self.conv3_2, self.conv3_2),
             Layer("conv3.3", "relu", nnx.relu),
             Layer("flatten", "flatten", flatten),
             Layer("out", "dense", self.out, self.out),
