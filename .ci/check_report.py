@@ -7,8 +7,9 @@ from pathlib import Path
 
 from cnnbook.site.weight import PAGE_BUDGET, over_budget, page_weights
 
-# The sources' published accuracies, less a small margin; Tiny VGG must beat CNN Explainer's 68.8%.
-FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70}
+# The sources' published accuracies, less a small margin; Tiny VGG must beat CNN Explainer's 68.8%;
+# the PyTorch tutorial's CNN and LeNet-5 as their issue asks.
+FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70, "mnist_torch": 0.990, "lenet": 0.985}
 
 
 def main(path: str) -> int:

@@ -8,7 +8,8 @@ from cnnbook.models import build_model, count_params, get, names
 from cnnbook.errors import UnknownNameError
 
 
-@pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050), ("tiny_vgg", 19_920)])
+@pytest.mark.parametrize("name, expected", [("mnist_keras", 93_322), ("mnist_dense", 407_050), ("tiny_vgg", 19_920),
+                                                   ("mnist_torch", 121_514), ("lenet", 61_706)])
 def test_parameter_counts_match_the_tutorials(name, expected):
     assert count_params(build_model(name)) == expected
 
@@ -20,6 +21,39 @@ def test_keras_convnet_layers_shapes_and_counts():
     assert [r.output_shape for r in rows] == [(26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (3, 3, 64),
                                               (576,), (64,), (10,)]
     assert [r.params for r in rows if r.params] == [320, 18_496, 36_928, 36_928, 650]
+
+
+def test_pytorch_tutorial_cnn_layers_as_pytorch_names_them():
+    rows = layer_table(build_model("mnist_torch"), (28, 28, 1))
+    assert [r.name for r in rows] == ["conv1.0", "conv1.1", "conv1.2", "conv2.0", "conv2.1", "conv2.2", "conv2.3",
+                                      "conv2.4", "conv3.0", "conv3.1", "flatten", "out"]
+    assert [r.output_shape for r in rows if r.kind != "relu"] == [(28, 28, 16), (14, 14, 16), (14, 14, 32),
+                                                                 (14, 14, 32), (7, 7, 32), (7, 7, 64), (3136,),
+                                                                 (10,)]
+    assert [r.params for r in rows if r.params] == [416, 12_832, 25_632, 51_264, 31_370]
+
+
+def test_lenet_layers():
+    rows = layer_table(build_model("lenet"), (28, 28, 1))
+    assert [r.output_shape for r in rows] == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (120,),
+                                              (84,), (10,)]
+    assert [r.params for r in rows if r.params] == [156, 2_416, 48_120, 10_164, 850]
+
+
+def test_one_more_conv_variants():
+    from flax import nnx
+
+    from cnnbook import experiments
+    from cnnbook.profiles import get_profile
+
+    experiment = experiments.get("one_more_conv")
+    counts = {}
+    for variant in experiment.variants:
+        spec = experiments.variant_spec(experiment, variant, get_profile("default"), seed=2)
+        assert spec.config("default").seed == 2 and spec.config("default").train_samples == 10_000
+        counts[variant.key] = count_params(spec.build(rngs=nnx.Rngs(0)))
+    # less conv2.2's 5·5·32·32 + 32; plus a 3×3 conv of 64 → 64: 3·3·64·64 + 64
+    assert counts == {"without_extra_5x5": 121_514 - 25_632, "tutorial": 121_514, "plus_3x3": 121_514 + 36_928}
 
 
 def test_capture_last_output_equals_model_output():
