@@ -53,7 +53,7 @@ __all__ = [
     "dropped_share", "pool_shift", "pool_shift_figure", "logits", "softmax_steps", "softmax_table",
     "softmax_temperature", "temperature_table", "cross_entropy", "cross_entropy_table",
     # concept chapters: the pipeline, convolution arithmetic, flatten
-    "conv_output_size", "size_check", "size_tabs", "same_padding", "window_arithmetic", "window_sum",
+    "conv_output_size", "size_check", "size_tabs", "same_padding", "window_arithmetic",
     "shape_trace", "flatten_check",
 ]
 
@@ -157,7 +157,6 @@ size_check = conv_arithmetic.size_check
 size_tabs = conv_arithmetic.size_tabs
 same_padding = conv_arithmetic.same_padding
 window_arithmetic = _by_name(conv_arithmetic.window_arithmetic)
-window_sum = _by_name(conv_arithmetic.window_sum)
 shape_trace = _by_name(shape_views.shape_trace)
 flatten_check = _by_name(shape_views.flatten_check)
 

@@ -91,11 +91,13 @@ def pool_shift_figure(measured: dict, *, title: str) -> style.Figure:
         ax.set_ylim(0, 1.15 * max(max(g[2] + g[3]) for g in groups))
         ax.yaxis.set_major_formatter(lambda v, _: fmt_percent(v))
         ax.grid(axis="y", alpha=0.3)
-        fig.legend(handles=[Patch(facecolor="#777777", alpha=0.35, edgecolor="#777777", label="pool input (before)"),
-                            Patch(facecolor="#777777", label="pool output (after)")], loc="outside lower center", ncols=2)
+        grey = "#777777"
+        fig.legend(handles=[Patch(facecolor=grey, alpha=0.35, edgecolor=grey, label="pool input (before)"),
+                            Patch(facecolor=grey, label="pool output (after)")], loc="outside lower center", ncols=2)
         ax.set_title(title)
-        parts = [f"{label.replace(chr(10), ' ')}: " + ", ".join(
-            f"{sh} px {fmt_percent(b)} before, {fmt_percent(a)} after" for sh, b, a in zip(sh_, be, af))
-            for label, sh_, be, af, _ in groups]
-        alt = f"{title}: relative change of each pool layer's input and output when the image shifts; " + "; ".join(parts)
+        parts = [label.replace("\n", " ") + ": " + ", ".join(
+            f"{s} px {fmt_percent(b)} before, {fmt_percent(a)} after" for s, b, a in zip(shifts, before, after))
+            for label, _, before, after, _ in groups]
+        alt = (f"{title}: relative change of each pool layer's input and output when the image shifts; "
+               + "; ".join(parts))
         return style.finish(fig, alt)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from cnnbook.render import conv_arithmetic as geometry
-from cnnbook.render.display import Markdown, Tabs
+from cnnbook.render.display import Tabs
 from cnnbook.render.tables import Math, Table
 from cnnbook.views.convolution import strongest_channel
+from cnnbook.views.costs import conv_padding
 from cnnbook.views.kernels import conv_weights
 
 output_size = geometry.output_size
@@ -82,18 +83,13 @@ def same_padding(kernels=(3, 5, 7), n: int = 28) -> Table:
 
 
 def _window(net, layer: str, image, channel, row, col):
-    """The numbers behind one output value of a stride-1 conv layer, its padding read off its shapes."""
+    """The numbers behind one output value of a stride-1 conv layer (its padding as the layer declares it)."""
     kernel, bias = conv_weights(net, layer)
     x = net.input_of(layer, image)
     if x.ndim == 4:
         x = x[0]
     out = net.activations(image)[layer]
-    k = kernel.shape[0]
-    twice = out.shape[0] - x.shape[0] + k - 1  # n + 2p − k + 1 = out at stride 1
-    if twice < 0 or twice % 2:
-        raise ValueError(f"{layer}: a {x.shape[0]}-pixel input gives {out.shape[0]} at k={k}; "
-                         "not a stride-1 convolution with symmetric padding")
-    padding = twice // 2
+    padding = conv_padding(net.modules[layer], kernel.shape[0])
     channel = strongest_channel(net, layer, image) if channel is None else channel
     if row is None or col is None:
         row, col = (int(v) for v in np.unravel_index(np.abs(out[..., channel]).argmax(), out.shape[:2]))
@@ -114,26 +110,3 @@ def window_arithmetic(net, layer: str, image=0, channel: int | None = None, row:
     data, captured, channel, row, col = _window(net, layer, image, channel, row, col)
     return geometry.window_figure(data, captured=captured, title=(
         f"{layer}, channel {channel}, output ({row}, {col}) — {net.example(image).caption}"))
-
-
-def window_sum(net, layer: str, image=0, channel: int | None = None, row: int | None = None,
-               col: int | None = None) -> Markdown:
-    """The same value as one line of arithmetic, with the captured output it equals."""
-    data, captured, channel, row, col = _window(net, layer, image, channel, row, col)
-    k, p = data["kernels"].shape[1], data["padding"]
-    n_rows, n_cols = data["padded"].shape[0] - 2 * p, data["padded"].shape[1] - 2 * p
-    top, left = row - p, col - p
-    inside = (min(top + k, n_rows) - max(top, 0)) * (min(left + k, n_cols) - max(left, 0))
-    pads = k * k - inside
-    over, c = ("i,j,c", ",c") if data["windows"].shape[0] > 1 else ("i,j", "")
-    math = Math(f"\\sum_{{{over}}} x_{{{top}+i,\\,{left}+j{c}}}\\, w_{{ij{c}}} + b = "
-                f"{data['sums'].sum():.4f} {'-' if data['bias'] < 0 else '+'} {abs(data['bias']):.4f} = "
-                f"{data['total']:.4f}")
-    return Markdown(
-        f"Output ({row}, {col}) of channel {channel} of `{layer}` reads the {k}×{k} window whose top-left "
-        f"input pixel is ({top}, {left})"
-        + (f"; {pads} of its {k * k} cells lie in the padding and hold zeros" if pads else "")
-        + f". The {k * k} products{' of each input channel' if data['windows'].shape[0] > 1 else ''}, summed, "
-        f"plus the bias:\n\n"
-        f"{math._repr_markdown_()}\n"
-        f"The network's own output there is {captured:.4f}.")

@@ -49,14 +49,13 @@ def image(toy):
 
 def test_window_arithmetic_equals_the_captured_output(toy, image):
     acts = toy.activations(image)["conv"]
-    text = ca.window_sum(toy, "conv", image, channel=1, row=4, col=6).text
-    assert f"The network's own output there is {acts[4, 6, 1]:.4f}." in text
     weights, bias = conv_weights(toy, "conv")
     x = toy.example(image).x
     by_hand = (x[4:7, 6:9, :] * weights[..., 1]).sum() + bias[1]
-    assert f"= {by_hand:.4f}\n" in text
-    fig = ca.window_arithmetic(toy, "conv", image)
+    assert abs(by_hand - acts[4, 6, 1]) < 1e-4
+    fig = ca.window_arithmetic(toy, "conv", image, channel=1, row=4, col=6)
     assert isinstance(fig, Figure) and "the network's own output there is" in fig.alt
+    assert f"{acts[4, 6, 1]:.4f}" in fig.alt or f"{acts[4, 6, 1]:.3f}" in fig.alt
 
 
 def test_window_arithmetic_refuses_a_layer_that_is_not_a_convolution(toy, image):
