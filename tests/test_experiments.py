@@ -1,0 +1,46 @@
+"""Experiments: run through the training cache, by the build and by a notebook outside a build."""
+
+import json
+
+from cnnbook import experiments
+from cnnbook.models.mnist_dense import MnistDense
+
+
+def _tiny(monkeypatch):
+    tiny = experiments.Experiment(
+        name="tiny", base="mnist_dense",
+        variants=(experiments.Variant("dense", "the dense baseline", MnistDense),),
+        seeds=(0, 1), train_samples={"smoke": 200, "default": 200, "full": 200}, epochs={"smoke": 1, "default": 1,
+                                                                                         "full": 1})
+    monkeypatch.setitem(experiments.EXPERIMENTS, "tiny", tiny)
+    return tiny
+
+
+def test_an_experiment_outside_a_build_runs_once_into_the_user_cache(tmp_path, monkeypatch, capsys):
+    from cnnbook import book
+
+    _tiny(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CNNBOOK_BUILD_DIR", raising=False)
+    monkeypatch.setenv("CNNBOOK_PROFILE", "smoke")
+    monkeypatch.setenv("CNNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    result = book.experiment("tiny")
+    assert [r["seed"] for r in result["runs"]] == [0, 1]
+    assert all(r["train_samples"] == 200 and r["params"] == 407_050 for r in result["runs"])
+    assert result["runs"][0]["test_accuracy"] != result["runs"][1]["test_accuracy"]  # two seeds, two networks
+    assert "running the experiment tiny once" in capsys.readouterr().out
+    stored = json.loads((tmp_path / "cache" / "smoke" / "build" / experiments.RESULTS_FILE).read_text())
+    assert stored["tiny"] == result
+    again = book.experiment("tiny")  # now read back, not run
+    assert again == result and "running the experiment" not in capsys.readouterr().out
+    table = book.experiment_table("tiny")
+    assert table.rows[0][-1] == "{{report.experiments.tiny.dense.seconds_per_epoch}}"
+
+
+def test_an_unknown_experiment_names_the_known_ones():
+    import pytest
+
+    from cnnbook.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="one_more_conv"):
+        experiments.get("nope")
