@@ -34,12 +34,12 @@ from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 __all__ = [
     # networks and the build
     "network", "networks_table", "versions_table", "profile", "report", "atlas_link", "walk_link",
-    "experiment", "experiment_table", "experiment_summary",
+    "experiment", "experiment_table", "experiment_summary", "experiment_layers",
     "untrained", "published",
     # display
     "md", "tabs", "Markdown", "Math", "Table", "Tabs",
     # layers and parameters
-    "layers", "params", "summary", "derivations", "provenance", "costs", "layer_costs",
+    "layers", "params", "summary", "derivations", "provenance", "costs", "layer_costs", "total_macs", "conv_padding",
     # inputs
     "example", "sample", "samples", "sample_indices", "input_figure", "channels",
     # layers on one image
@@ -112,6 +112,8 @@ params = _by_name(summary_views.total_params)
 summary = _by_name(summary_views.summary)
 derivations = _by_name(summary_views.derivations)
 costs = _by_name(cost_views.cost_table)
+total_macs = _by_name(cost_views.total_macs)
+conv_padding = _by_name(cost_views.layer_padding)
 receptive_fields = _by_name(measure_views.receptive_fields)
 layer_costs = _by_name(cost_views.layer_costs)
 provenance = _by_name(summary_views.provenance)
@@ -239,7 +241,7 @@ def experiment(name: str) -> dict:
     parameters, test accuracy and training seconds per epoch. Outside a build it is run once first."""
     where = _build_dir()
     results = _experiments(where)
-    if name not in results and not os.environ.get("CNNBOOK_BUILD_DIR"):
+    if not os.environ.get("CNNBOOK_BUILD_DIR") and not _current(results, name):
         from cnnbook.standalone import ensure_experiment
 
         where = ensure_experiment(name)
@@ -250,8 +252,20 @@ def experiment(name: str) -> dict:
     return results[name]
 
 
+def _current(results: dict, name: str) -> bool:
+    """Whether stored results are of the experiment as it is defined now (outside a build)."""
+    from cnnbook import experiments
+    from cnnbook.profiles import get_profile
+    from cnnbook.standalone import profile_name
+
+    stored = results.get(name, {}).get("definition")
+    return stored == experiments.definition(experiments.get(name), get_profile(profile_name()))
+
+
 def _experiments(where: Path) -> dict:
-    path = where / "experiments.json"  # cnnbook.experiments.RESULTS_FILE
+    from cnnbook.experiments import RESULTS_FILE
+
+    path = where / RESULTS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
@@ -259,6 +273,20 @@ def experiment_table(name: str) -> Table:
     """An experiment as a table: per variant its parameters, test accuracy per seed, mean ± sd, seconds per epoch."""
     return experiment_views.experiment_table(
         experiment(name), lambda key: report(f"experiments.{name}.{key}.seconds_per_epoch"))
+
+
+def experiment_layers(name: str) -> dict[str, list]:
+    """{variant key: its layers (name, kind, output shape, parameters, kernel shape)}, from the variants' models."""
+    from flax import nnx
+
+    from cnnbook import experiments
+    from cnnbook.capture import layer_table
+    from cnnbook.models import registry
+
+    experiment = experiments.get(name)
+    shape = registry.get(experiment.base).input_shape
+    return {v.key: layer_table(v.build(rngs=nnx.Rngs(0)), shape)
+            for v in experiment.variants}
 
 
 def experiment_summary(name: str) -> list[dict]:

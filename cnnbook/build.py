@@ -230,7 +230,9 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
 
     captured = read_manifest(paths.build)["networks"]
     banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
-    results = paths.build / "experiments.json"  # cnnbook.experiments.RESULTS_FILE, without importing JAX
+    from cnnbook.experiments import RESULTS_FILE
+
+    results = paths.build / RESULTS_FILE
     context = page_context(profile, captured, results.read_bytes() if results.is_file() else b"")
     env = {"CNNBOOK_BUILD_DIR": str(paths.build), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     files: dict[str, bytes] = {}
@@ -254,7 +256,9 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
         else:
             bar.set_postfix_str(f"atlas {item}")
             with timer.part(f"atlas {item}"):
-                files.update(_atlas_files(item, context, paths, banner))
+                # An atlas shows one network: the experiments' results are not part of its key.
+                files.update(_atlas_files(item, {k: v for k, v in context.items() if k != "experiments"}, paths,
+                                          banner))
     site_files = Path(__file__).parent / "site"  # what every book's site needs, shipped in the package
     files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()
     files["assets/iframe-worker/shim.js"] = (site_files / "vendor" / "iframe-worker-shim.js").read_bytes()

@@ -78,6 +78,19 @@ def variant_spec(experiment: Experiment, variant: Variant, profile: Profile, see
                                train={profile.name: cfg}, published=None)
 
 
+def definition(experiment: Experiment, profile: Profile) -> str:
+    """A digest of what the experiment runs in a profile: its variants' code, seeds and run length.
+    Stored with the results, so a notebook outside a build reruns a changed experiment."""
+    import inspect
+
+    from cnnbook import cache
+
+    code = sorted({inspect.getfile(v.build) for v in experiment.variants})
+    return cache.content_key({"experiment": experiment.name, "variants": [v.key for v in experiment.variants],
+                              "seeds": list(experiment.seeds), "samples": experiment.train_samples[profile.name],
+                              "epochs": experiment.epochs[profile.name], "code": cache.file_digest(*map(Path, code))})
+
+
 def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_checksum: str | None = None,
         progress: bool = True) -> dict:
     """Every variant trained (or found in the cache) once per seed; what each run measured."""
@@ -93,8 +106,8 @@ def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_chec
                          "test_accuracy": m["test_accuracy"], "epochs": m["epochs"],
                          "train_samples": m["train_samples"], "test_samples": m["test_samples"],
                          # training alone, evaluation and compilation excluded
-                         "seconds_per_epoch": round(m["train_samples"] / m["train_images_per_second"], 2),
-                         "cache_hit": t.cache_hit})
+                         "seconds_per_epoch": round(m["train_samples"] / m["train_images_per_second"], 2)})
     return {"name": experiment.name, "base": experiment.base, "profile": profile.name,
+            "definition": definition(experiment, profile),
             "seeds": list(experiment.seeds),
             "variants": [{"key": v.key, "label": v.label} for v in experiment.variants], "runs": runs}

@@ -88,9 +88,14 @@ def pool_shift(model, kinds: dict[str, str], x: np.ndarray, shifts=POOL_SHIFTS) 
                     changes[(pool, "before", s)].append(relative_change(still[before], moved[before]))
                     changes[(pool, "after", s)].append(relative_change(still[pool], moved[pool]))
     return {pool: {"input_layer": before, "shifts": list(shifts),
-                   **{side: [float(np.concatenate(changes[(pool, side, s)]).mean()) for s in shifts]
-                      for side in ("before", "after")}}
+                   **{side: [_mean(changes[(pool, side, s)]) for s in shifts] for side in ("before", "after")}}
             for before, pool in pools}
+
+
+def _mean(parts: list[np.ndarray]) -> float | None:
+    """The mean of the per-image changes; None when no image had a non-zero map (a dead layer)."""
+    values = np.concatenate(parts)
+    return float(values.mean()) if len(values) else None
 
 
 def measure(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:

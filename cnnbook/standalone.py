@@ -75,7 +75,7 @@ def ensure_experiment(name: str) -> Path:
     results_file = paths.build / experiments.RESULTS_FILE
     with build_lock(paths):
         results = json.loads(results_file.read_text()) if results_file.is_file() else {}
-        if name not in results:
+        if results.get(name, {}).get("definition") != experiments.definition(experiment, profile):
             print(f"running the experiment {name} once into {paths.build}: {len(experiment.variants)} variants "
                   f"× {len(experiment.seeds)} seeds (profile {profile.name})", flush=True)
             checksums = stage_data(profile, [experiment.base])

@@ -44,3 +44,20 @@ def test_an_unknown_experiment_names_the_known_ones():
 
     with pytest.raises(UnknownNameError, match="one_more_conv"):
         experiments.get("nope")
+
+
+def test_a_changed_experiment_is_run_again_outside_a_build(tmp_path, monkeypatch, capsys):
+    import dataclasses
+
+    from cnnbook import book
+
+    tiny = _tiny(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CNNBOOK_BUILD_DIR", raising=False)
+    monkeypatch.setenv("CNNBOOK_PROFILE", "smoke")
+    monkeypatch.setenv("CNNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    assert len(book.experiment("tiny")["runs"]) == 2
+    monkeypatch.setitem(experiments.EXPERIMENTS, "tiny", dataclasses.replace(tiny, seeds=(0, 1, 2)))
+    capsys.readouterr()
+    assert len(book.experiment("tiny")["runs"]) == 3  # one more seed: run again, seeds 0 and 1 from the cache
+    assert "running the experiment tiny once" in capsys.readouterr().out

@@ -38,9 +38,10 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add("### Where every parameter count comes from")
     page.add(summary.derivations(net).text)
     page.add("### What each layer costs")
-    page.add("Multiply-adds and activation memory are for one image; the receptive field is the square "
-             "of input pixels one output value depends on, and its stride the input pixels between "
-             "neighbouring outputs.")
+    page.add("Multiply-adds and output sizes (float32) are for one image; the total of the output sizes "
+             "counts every layer's output once, the memory a forward pass that keeps them all would hold. "
+             "The receptive field is the square of input pixels one output value depends on, and its "
+             "stride the input pixels between neighbouring outputs.")
     page.add(costs.cost_table(net)._repr_markdown_())
 
     page.add("## Inputs")

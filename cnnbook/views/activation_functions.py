@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from cnnbook.render import activation_functions as curves_render
@@ -18,6 +16,9 @@ LEAKY_SLOPE = 0.1  # libraries default to 0.01; 0.1 makes the leak visible on a 
 
 def functions(slope: float = LEAKY_SLOPE) -> dict:
     """{name: f} for ReLU, leaky ReLU, sigmoid and tanh, each NumPy in and out (computed by jax.nn)."""
+    import jax  # here, so that `from cnnbook import book` does not load JAX for every page
+    import jax.numpy as jnp
+
     def numpy(f):
         return lambda z: np.asarray(f(jnp.asarray(z, jnp.float32)), np.float64)
 
@@ -51,15 +52,19 @@ def activation_maps(net, layer: str, image, channel: int | None = None, slope: f
     When the network's next layer is its ReLU, the ReLU panel is checked against it.
     """
     net.check_layer(layer, kind="conv")
+    names = net.layer_names()
+    after = names[names.index(layer) + 1] if names.index(layer) + 1 < len(names) else None
+    if after is None or net.check_layer(after).kind != "relu":
+        # Keras-style layers apply their activation inside: their output is not "before any activation".
+        raise ValueError(f"{net.spec.name} {layer} is not followed by a ReLU layer of its own, so its captured "
+                         "output may already be activated; pick a convolution whose ReLU is a separate layer "
+                         "(e.g. mnist_torch conv1.0)")
     acts = net.activations(image)
     before = acts[layer]
     channel = strongest_channel(net, layer, image) if channel is None else channel
     outputs = {name: f(before[..., channel]) for name, f in functions(slope).items()}
-    names = net.layer_names()
-    after = names[names.index(layer) + 1] if names.index(layer) + 1 < len(names) else None
-    if after is not None and net.check_layer(after).kind == "relu":
-        if not np.allclose(outputs["ReLU"], acts[after][..., channel], rtol=1e-4, atol=1e-6):
-            raise ValueError(f"ReLU of {layer} does not match the network's own {after}: a capture mismatch")
+    if not np.allclose(outputs["ReLU"], acts[after][..., channel], rtol=1e-4, atol=1e-6):
+        raise ValueError(f"ReLU of {layer} does not match the network's own {after}: a capture mismatch")
     return curves_render.activation_maps(
         before[..., channel], outputs,
         title=f"{net.spec.name} {layer}, channel {channel} — {net.example(image).caption}")

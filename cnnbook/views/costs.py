@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from cnnbook.errors import UnknownNameError
+from cnnbook.errors import NetworkDefinitionError
 from cnnbook.render.formats import fmt_int
 from cnnbook.render.tables import Table
 
@@ -42,15 +42,30 @@ def _pair(value) -> int:
 
 
 def conv_padding(module, k: int) -> int:
-    """The zeros a convolution adds on each side, from its `padding` setting."""
+    """The zeros a stride-1 convolution adds on each side, from its `padding` setting."""
     padding = getattr(module, "padding", "VALID")
     if padding == "VALID":
         return 0
-    if padding == "SAME":
+    if padding == "SAME" and k % 2 == 1 and _pair(getattr(module, "strides", 1) or 1) == 1:
         return (k - 1) // 2
     if isinstance(padding, int):
         return padding
-    return int(padding[0][0] if isinstance(padding[0], (tuple, list)) else padding[0])
+    if isinstance(padding, (tuple, list)) and len(set(map(tuple, map(_as_pair, padding)))) == 1:
+        low, high = _as_pair(padding[0])
+        if low == high:
+            return int(low)
+    raise ValueError(f"padding {padding!r} (kernel {k}, strides {getattr(module, 'strides', 1)}): the book's "
+                     "views handle VALID, an integer, equal pairs, or SAME with an odd kernel at stride 1")
+
+
+def _as_pair(p) -> tuple:
+    return tuple(p) if isinstance(p, (tuple, list)) else (p, p)
+
+
+def layer_padding(net, layer: str) -> int:
+    """The zeros a conv layer adds on each side of its input (0 for VALID)."""
+    row = net.check_layer(layer, kind="conv")
+    return conv_padding(net.modules[layer], row.kernel_shape[0])
 
 
 def layer_costs(net) -> list[LayerCost]:
@@ -65,6 +80,8 @@ def layer_costs(net) -> list[LayerCost]:
             macs = math.prod(row.output_shape[:2]) * cout * kh * kw * cin
             module = modules[row.name].module
             stride = _pair(getattr(module, "strides", 1) or 1)
+            if _pair(getattr(module, "kernel_dilation", 1) or 1) != 1:
+                raise ValueError(f"{row.name}: dilated convolutions are not in the cost table yet")
             if field is not None:
                 start += ((kh - 1) / 2 - conv_padding(module, kh)) * jump
                 field, jump = field + (kh - 1) * jump, jump * stride
@@ -72,7 +89,7 @@ def layer_costs(net) -> list[LayerCost]:
             apply = modules[row.name].apply
             window, stride = getattr(apply, "window", None), getattr(apply, "stride", None)
             if window is None or stride is None:
-                raise UnknownNameError(f"pooling layer {row.name!r} of {net.spec.name} does not declare its window "
+                raise NetworkDefinitionError(f"pooling layer {row.name!r} of {net.spec.name} does not declare its window "
                                        "and stride: give its function `window` and `stride` attributes "
                                        "(see cnnbook.models.layers.max_pool_2x2)")
             if field is not None:
@@ -113,5 +130,5 @@ def cost_table(net) -> Table:
     rows.append(["**Total**", "", f"**{fmt_int(sum(c.params for c in costs))}**",
                  f"**{fmt_int(sum(c.macs for c in costs))}**",
                  f"**{_bytes(sum(c.activation_bytes for c in costs))}**", ""])
-    return Table(["Layer", "Output", "Parameters", "Multiply-adds", "Activations (1 image)", "Receptive field"],
+    return Table(["Layer", "Output", "Parameters", "Multiply-adds", "Output size (1 image)", "Receptive field"],
                  rows, align=["left", "left", "right", "right", "right", "left"])

@@ -60,13 +60,22 @@ def pool_shift(net, measured: dict) -> Table:
     for layer, m in measured.items():
         net.check_layer(layer, kind="pool")
         for shift, before, after in zip(m["shifts"], m["before"], m["after"], strict=True):
+            if not before:  # None: the layer's input was zero for every image (nothing to compare)
+                cells = ["no signal", "no signal", "–"]
+            else:
+                cells = [fmt_percent(before), fmt_percent(after), f"{after / before:.2f}"]
             rows.append([f"[`{layer}`](atlas/{net.spec.name}.md#{layer})", f"`{m['input_layer']}`",
-                         f"{shift} px", fmt_percent(before), fmt_percent(after), f"{after / before:.2f}"])
+                         f"{shift} px", *cells])
     return Table(["Pool layer", "Its input", "Shift", "Input changes by", "Output changes by", "Output / input"],
                  rows, align=["left", "left", "right", "right", "right", "right"])
 
 
 def pool_shift_figure(measured: dict):
     """The pool_shift measures of several networks, {network name: pool_shift}, as paired bars."""
+    # A pool whose input was zero for every image has nothing to show.
+    measured = {name: {layer: m for layer, m in pools.items() if all(v is not None for v in m["before"] + m["after"])}
+                for name, pools in measured.items()}
+    shifts = sorted({s for pools in measured.values() for m in pools.values() for s in m["shifts"]})
     return compare_render.pool_shift_figure(
-        measured, title="How much a 1–2 pixel shift changes each pool's input and output")
+        measured, title=f"How much a shift of {' or '.join(str(s) for s in shifts)} pixels changes each pool's "
+                        "input and output")
