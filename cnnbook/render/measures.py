@@ -10,8 +10,7 @@ from cnnbook.render import style
 from cnnbook.render.formats import fmt_percent
 from cnnbook.render.images import as_unit_image
 
-SERIES_COLORS = ("#1f4e8c", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-MARKERS = ("o", "s", "^", "D", "v", "P")
+SERIES_COLORS, MARKERS = style.SERIES_COLORS, style.SERIES_MARKERS
 
 
 def shift_accuracy(curves: dict[str, tuple[list[int], list[float]]], title: str) -> style.Figure:

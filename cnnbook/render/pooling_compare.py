@@ -9,7 +9,7 @@ from cnnbook.render import style
 from cnnbook.render.formats import fmt_percent, fmt_value
 from cnnbook.render.pooling import _draw_windows, pooling_windows
 
-NET_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+NET_COLORS = style.SERIES_COLORS
 
 
 def average_pool(before, window: int = 2) -> np.ndarray:
@@ -91,7 +91,7 @@ def pool_shift_figure(measured: dict, *, title: str) -> style.Figure:
         ax.set_ylim(0, 1.15 * max(max(g[2] + g[3]) for g in groups))
         ax.yaxis.set_major_formatter(lambda v, _: fmt_percent(v))
         ax.grid(axis="y", alpha=0.3)
-        grey = "#777777"
+        grey = style.MUTED_COLOR
         fig.legend(handles=[Patch(facecolor=grey, alpha=0.35, edgecolor=grey, label="pool input (before)"),
                             Patch(facecolor=grey, label="pool output (after)")], loc="outside lower center", ncols=2)
         ax.set_title(title)

@@ -37,6 +37,10 @@ RGB_MAPS = tuple(
     for name, color in (("R", "#ff2a2a"), ("G", "#2ad52a"), ("B", "#3a6bff"))
 )
 # Class probabilities: every class in a quiet colour, the prediction strong, the truth outlined.
+# One colour and marker per series when a figure compares networks (lines, paired bars).
+SERIES_COLORS = ("#1f4e8c", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "P")
+MUTED_COLOR = "#777777"  # reference lines and notes that must not compete with the data
 BAR_COLOR = "#b9c7d6"
 PREDICTED_COLOR = "#1f4e8c"
 TRUE_COLOR = "#2ca02c"

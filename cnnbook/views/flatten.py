@@ -10,7 +10,7 @@ from cnnbook.render.formats import fmt_int
 from cnnbook.render.tables import Math, Table
 
 
-def _flatten_row(net):
+def flatten_row(net):
     """The flatten layer's row and the row of the layer it flattens."""
     for i, row in enumerate(net.layers):
         if row.kind == "flatten" and i > 0:
@@ -20,7 +20,7 @@ def _flatten_row(net):
 
 def flatten_sum(net) -> Math:
     """Why the flatten layer has as many values as it has: rows · columns · channels."""
-    flat, before = _flatten_row(net)
+    flat, before = flatten_row(net)
     h, w, c = before.output_shape
     return Math(f"{h} \\cdot {w} \\cdot {c} = {fmt_int(flat.output_shape[0]).replace(',', '{,}')}")
 
@@ -30,7 +30,7 @@ def flatten_contributions(net, image, top: int = 10):
 
     Needs an output layer that reads the flatten layer directly (as Tiny VGG's does).
     """
-    flat_row, before = _flatten_row(net)
+    flat_row, before = flatten_row(net)
     output = net.output_layer()
     if net.layer_before(output) != flat_row.name:
         raise UnknownNameError(f"the output layer {output!r} of {net.spec.name} does not read the flatten layer "

@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 
+from cnnbook.errors import UnknownNameError
 from cnnbook.render.formats import fmt_int
 from cnnbook.render.tables import Table
+from cnnbook.views.flatten import flatten_row
 
 
 def _shape(shape) -> str:
@@ -54,10 +56,13 @@ def shape_trace(net) -> Table:
 
 
 def _flatten_rows(net):
-    for i, r in enumerate(net.layers):
-        if r.kind == "flatten" and i > 0 and i + 1 < len(net.layers):
-            return net.layers[i - 1], r, net.layers[i + 1]
-    raise ValueError(f"{net.spec.name} has no flatten layer between two layers")
+    """The layer the flatten reads, the flatten, and the layer that reads it."""
+    flat, before = flatten_row(net)
+    names = net.layer_names()
+    at = names.index(flat.name)
+    if at + 1 == len(names):
+        raise UnknownNameError(f"{net.spec.name}'s flatten layer is its last: no layer reads it")
+    return before, flat, net.layers[at + 1]
 
 
 def flatten_check(net, claims: dict[str, tuple[int, ...]]) -> Table:
