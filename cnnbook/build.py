@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,24 +242,39 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
     if not chapters:
         raise BuildError(f"no chapters found: {paths.book} holds no .md files "
                          "(`cnnbook new-chapter NAME` writes one to start from)")
-    jobs = [("chapter", c) for c in chapters] + [("atlas", net) for net in captured]
-    bar = tqdm(jobs, desc="pages", unit="page", disable=not progress, mininterval=1.0)
-    for kind, item in bar:
-        if kind == "chapter":
-            bar.set_postfix_str(item.name)
-            with timer.part(item.name):
-                    out = build_chapter(item, cache_root=paths.cache / "pages", build_dir=paths.build,
-                                    context=context, env=env, banner=banner)
-            files[out.path] = out.markdown.encode()
-            files.update(out.assets)
-            if out.executed:
-                executed.append(item.name)
-        else:
-            bar.set_postfix_str(f"atlas {item}")
-            with timer.part(f"atlas {item}"):
-                # An atlas shows one network: the experiments' results are not part of its key.
-                files.update(_atlas_files(item, {k: v for k, v in context.items() if k != "experiments"}, paths,
-                                          banner))
+    bar = tqdm(total=len(chapters) + len(captured), desc="pages", unit="page", disable=not progress,
+               mininterval=1.0)
+    # An atlas shows one network: the experiments' results are not part of its key.
+    atlas_context = {k: v for k, v in context.items() if k != "experiments"}
+
+    def atlas(name: str) -> dict[str, bytes]:
+        with timer.part(f"atlas {name}"):
+            out = _atlas_files(name, atlas_context, paths, banner)
+        bar.update()
+        return out
+
+    # A chapter runs in its own Jupyter kernel while this process waits for it; the atlases are
+    # drawn here meanwhile, in one worker thread (the only thread that draws), so both cores work.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        atlases = [pool.submit(atlas, name) for name in captured]
+        try:
+            for chapter in chapters:
+                bar.set_postfix_str(chapter.name)
+                with timer.part(chapter.name):
+                    out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                        context=context, env=env, banner=banner)
+                files[out.path] = out.markdown.encode()
+                files.update(out.assets)
+                if out.executed:
+                    executed.append(chapter.name)
+                bar.update()
+        except BaseException:
+            for job in atlases:
+                job.cancel()
+            raise
+        for job in atlases:
+            files.update(job.result())
+    bar.close()
     site_files = Path(__file__).parent / "site"  # what every book's site needs, shipped in the package
     files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()
     files["assets/iframe-worker/shim.js"] = (site_files / "vendor" / "iframe-worker-shim.js").read_bytes()
