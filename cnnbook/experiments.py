@@ -49,7 +49,7 @@ EXPERIMENTS = {
                   Variant("tutorial", "the tutorial net", MnistTorch),
                   Variant("plus_3x3", "plus one 3×3 conv", PlusConv3x3)),
         seeds=(0, 1, 2),
-        train_samples={"smoke": 500, "default": 10_000, "full": None},
+        train_samples={"smoke": 500, "default": 6_000, "full": None},
         epochs={"smoke": 1, "default": 2, "full": 10},
     ),
 }

@@ -50,7 +50,7 @@ def test_one_more_conv_variants():
     counts = {}
     for variant in experiment.variants:
         spec = experiments.variant_spec(experiment, variant, get_profile("default"), seed=2)
-        assert spec.config("default").seed == 2 and spec.config("default").train_samples == 10_000
+        assert spec.config("default").seed == 2 and spec.config("default").train_samples == 6_000
         counts[variant.key] = count_params(spec.build(rngs=nnx.Rngs(0)))
     # less conv2.2's 5·5·32·32 + 32; plus a 3×3 conv of 64 → 64: 3·3·64·64 + 64
     assert counts == {"without_extra_5x5": 121_514 - 25_632, "tutorial": 121_514, "plus_3x3": 121_514 + 36_928}
