@@ -137,7 +137,6 @@ class Timer:
                 parts[name] = round(parts.get(name, 0.0) + time.perf_counter() - t0, 3)
 
 
-CHAPTERS_AT_ONCE = 2  # Jupyter kernels running chapters side by side (the machines have 2 cores or more)
 NO_TIMER = Timer()  # for stages run on their own (serve, tests): parts are not recorded
 
 
@@ -228,7 +227,6 @@ def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> 
 def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
     """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
-    from cnnbook.pages.execute import kernel_environment
     from cnnbook.views.network import read_manifest
 
     captured = read_manifest(paths.build)["networks"]
@@ -255,32 +253,27 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
         bar.update()
         return out
 
-    def chapter(source: Path):
-        with timer.part(source.name):
-            out = build_chapter(source, cache_root=paths.cache / "pages", build_dir=paths.build,
-                                context=context, env=env, banner=banner)
-        bar.update()
-        return out
-
-    # A chapter runs in its own Jupyter kernel while this process waits for it: two run at once,
-    # and the atlases are drawn here meanwhile, in one worker thread (the only thread that draws).
-    with ThreadPoolExecutor(max_workers=1) as drawing, ThreadPoolExecutor(max_workers=CHAPTERS_AT_ONCE) as kernels, \
-            kernel_environment(paths.build):
-        atlases = [drawing.submit(atlas, name) for name in captured]
-        runs = [kernels.submit(chapter, source) for source in chapters]
+    # A chapter runs in its own Jupyter kernel while this process waits for it; the atlases are
+    # drawn here meanwhile, in one worker thread (the only thread that draws), so both cores work.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        atlases = [pool.submit(atlas, name) for name in captured]
         try:
-            for job in runs:  # in file order, so the first failing chapter is the one reported
-                out = job.result()
+            for chapter in chapters:
+                bar.set_postfix_str(chapter.name)
+                with timer.part(chapter.name):
+                    out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                        context=context, env=env, banner=banner)
                 files[out.path] = out.markdown.encode()
                 files.update(out.assets)
                 if out.executed:
-                    executed.append(Path(out.path).with_suffix(".md").name)
-            for job in atlases:
-                files.update(job.result())
+                    executed.append(chapter.name)
+                bar.update()
         except BaseException:
-            for job in runs + atlases:
+            for job in atlases:
                 job.cancel()
             raise
+        for job in atlases:
+            files.update(job.result())
     bar.close()
     site_files = Path(__file__).parent / "site"  # what every book's site needs, shipped in the package
     files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()

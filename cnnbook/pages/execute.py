@@ -6,14 +6,12 @@ import json
 import os
 import sys
 import tempfile
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from traitlets.config import Config
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbclient import NotebookClient
+from nbconvert.preprocessors import ExecutePreprocessor
 
 from cnnbook.errors import ChapterExecutionError
 from cnnbook.files import atomic_write
@@ -52,66 +50,40 @@ def cell_timeout(chapter_setting: int | None = None) -> int:
     return int(value)
 
 
-_environment_lock = threading.Lock()
-_environment_users = 0
-
-
-@contextmanager
-def kernel_environment(build_dir: Path):
-    """While inside, Jupyter finds the book's kernelspec (JUPYTER_PATH of this process).
-
-    Re-entrant and shared by threads: the build runs several chapters at once, and the variable
-    is restored only when the last of them is done.
-    """
-    global _environment_users
-    names = ["JUPYTER_PATH"]
-    with _environment_lock:
-        if _environment_users == 0:
-            kernel_environment.saved = {k: os.environ.get(k) for k in names}
-            os.environ["JUPYTER_PATH"] = str(_kernelspec_dir(build_dir))
-        _environment_users += 1
-    try:
-        yield
-    finally:
-        with _environment_lock:
-            _environment_users -= 1
-            if _environment_users == 0:
-                for key, value in kernel_environment.saved.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
-
-
 def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: dict[str, str],
             timeout: int = DEFAULT_CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel; a failing, hanging or killed cell raises `ChapterExecutionError`.
-
-    `env` is added to the kernel's environment only (this process's stays as it is), so that
-    chapters can run side by side in threads.
-    """
-    # debugpy's frozen-modules note is noise in a build log
-    kernel_env = {**os.environ, **env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    with kernel_environment(build_dir), tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as cwd:
-        kernel_env["JUPYTER_PATH"] = os.environ["JUPYTER_PATH"]
-        # Local IPC sockets instead of TCP ports: nothing listens on the network, even on loopback.
-        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
-        client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
-                                config=ipc, resources={"metadata": {"path": cwd}})
-        running = {}  # the cell being executed, for a timeout or a dead kernel
-        client.on_cell_start = lambda cell, cell_index: running.update(cell=cell)
-        try:
-            client.execute(env=kernel_env, cwd=cwd)
-        except CellExecutionError as err:
-            raise ChapterExecutionError(_describe_failure(nb, chapter, err)) from None
-        except CellTimeoutError:
-            raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))} did not finish in "
-                                        f"{timeout} s; make it faster, or allow more with "
-                                        f"`<!-- cnnbook: cell-timeout SECONDS -->` in the chapter or "
-                                        f"{TIMEOUT_ENV}") from None
-        except DeadKernelError:
-            raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
-                                        "running it (it was killed, crashed or ran out of memory)") from None
+    """Run every cell in a fresh kernel; a failing, hanging or killed cell raises `ChapterExecutionError`."""
+    jupyter_path = _kernelspec_dir(build_dir)
+    saved = {k: os.environ.get(k) for k in [*env, "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION"]}
+    os.environ.update(env)
+    os.environ["JUPYTER_PATH"] = str(jupyter_path)
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's frozen-modules note
+    try:
+        with tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as cwd:
+            # Local IPC sockets instead of TCP ports: nothing listens on the network, even on loopback.
+            ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
+            ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
+                                     config=ipc)
+            running = {}  # the cell being executed, for a timeout or a dead kernel
+            ep.on_cell_start = lambda cell, cell_index: running.update(cell=cell)
+            try:
+                ep.preprocess(nb, {"metadata": {"path": cwd}})
+            except CellExecutionError as err:
+                raise ChapterExecutionError(_describe_failure(nb, chapter, err)) from None
+            except CellTimeoutError:
+                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))} did not finish in "
+                                            f"{timeout} s; make it faster, or allow more with "
+                                            f"`<!-- cnnbook: cell-timeout SECONDS -->` in the chapter or "
+                                            f"{TIMEOUT_ENV}") from None
+            except DeadKernelError:
+                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
+                                            "running it (it was killed, crashed or ran out of memory)") from None
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return nb
 
 
