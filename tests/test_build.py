@@ -21,12 +21,17 @@ def test_smoke_build_report(smoke_build):
     assert report["profile"] == "smoke"
     assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
-    assert set(parts["train"]) == set(parts["capture"]) == {"mnist_dense", "mnist_keras", "tiny_vgg"}
+    nets = {"lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
+    assert set(parts["capture"]) == nets and set(parts["train"]) == nets | {"experiment one_more_conv"}
     assert {"06-digits.md", "atlas tiny_vgg", "publish"} <= set(parts["pages"])
     assert {"mkdocs build", "offline check"} <= set(parts["site"]) and "checksum mnist" in parts["data"]
     assert report["pages"] >= 4 and report["site_bytes"] > 100_000
     keras = report["networks"]["mnist_keras"]
     assert keras["params"] == 93_322 and report["networks"]["mnist_dense"]["params"] == 407_050
+    assert report["networks"]["mnist_torch"]["params"] == 121_514 and report["networks"]["lenet"]["params"] == 61_706
+    timings = report["experiments"]["one_more_conv"]  # fills the experiment chapter's placeholders
+    assert set(timings) == {"without_extra_5x5", "tutorial", "plus_3x3"}
+    assert all(t["seconds_per_epoch"] > 0 for t in timings.values())
     for field in ("test_accuracy", "train_seconds", "epochs", "train_samples", "train_images_per_second", "cache_hit"):
         assert field in keras
     assert keras["test_accuracy"] > 0.5 and keras["cache_hit"] is False
@@ -40,6 +45,17 @@ def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
                  "atlas/mnist_dense.html", "06-digits.ipynb"]:
         assert (site / page).is_file(), page
     assert external_references(site) == []
+
+
+def test_every_atlas_has_the_cost_table(smoke_build):
+    root, _ = smoke_build
+    atlases = sorted((root / "build" / "docs" / "atlas").glob("*.md"))
+    assert len(atlases) == 5
+    for atlas in atlases:
+        text = atlas.read_text()
+        assert "### What each layer costs" in text and "| **Total**" in text, atlas
+    keras = (root / "build" / "docs" / "atlas" / "mnist_keras.md").read_text()
+    assert "**2,794,240**" in keras and "18×18, stride 4" in keras  # derived by hand in tests/views/test_costs.py
 
 
 def test_every_page_says_it_is_a_smoke_build(smoke_build):
@@ -160,7 +176,9 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     assert nav[0] == {"Home": "index.md"}
     atlas = next(item["Atlas"] for item in nav if "Atlas" in item)
     assert sorted(p for entry in atlas for p in entry.values()) == [
-        "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/tiny_vgg.md"]
+        "atlas/lenet.md", "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/mnist_torch.md", "atlas/tiny_vgg.md"]
+    chapters = [p for entry in nav[1:] if "Atlas" not in entry for p in entry.values()]
+    assert chapters == sorted(chapters) and chapters[0] == "01-pipeline.md"  # concepts first, in file order
     assert "walks/" not in json.dumps(nav)
 
 

@@ -1,5 +1,6 @@
 """The cost table against numbers derived by hand for two of the book's networks."""
 
+import functools
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ from cnnbook.models import registry
 from cnnbook.views import costs
 
 
+@functools.lru_cache(maxsize=None)
 def _net(name):
     spec = registry.get(name)
     model = spec.build(rngs=nnx.Rngs(0))
@@ -60,7 +62,7 @@ def test_table_has_totals():
 
 
 def test_a_pool_without_geometry_is_a_clear_error():
-    net = _net("mnist_keras")
+    net = _net.__wrapped__("mnist_keras")  # its own copy: the layers are replaced below
     bare = [nnx_layer for nnx_layer in net.model.layers()]
     net.model.layers = lambda: [l if l.kind != "pool" else type(l)(l.name, l.kind, lambda x: x) for l in bare]
     with pytest.raises(Exception, match="declare its window"):
