@@ -92,21 +92,23 @@ PALETTE_COLOURS = 256  # heat maps, curves and text fit a palette
 PALETTE_MAX_ERROR = 1.0  # mean error (of 255) a palette may add; photos need more and stay true colour
 
 
-def png_bytes(fig: MplFigure) -> bytes:
+def png_bytes(fig: MplFigure, *, drawn: bool = False) -> bytes:
     """The figure as a small PNG; no timestamp or version in the metadata, so equal input gives equal bytes.
 
-    Matplotlib writes 32-bit RGBA. A heat map, a curve or a table of text loses nothing visible
+    Matplotlib renders 32-bit RGBA. A heat map, a curve or a table of text loses nothing visible
     in an optimised 256-colour palette, which is 2–3 times smaller and keeps a page of many maps
     within the page budget (DESIGN §6). Median cut without dithering keeps each colour flat.
     Photos would band in a palette: a figure the palette would change by more than
     PALETTE_MAX_ERROR on average is stored as optimised true colour instead (lossless).
+
+    The pixels are the canvas's own: `drawn=True` says the canvas already holds the finished
+    figure (as `finish` leaves it), which saves drawing it a second time.
     """
     from PIL import Image
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    with Image.open(io.BytesIO(buffer.getvalue())) as rgba:
-        rgb = rgba.convert("RGB")  # the figure's background is opaque white: alpha says nothing
+    if not drawn:
+        fig.canvas.draw()
+    rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])  # opaque white: alpha says nothing
     palette = rgb.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     error = np.abs(np.asarray(rgb, np.int16) - np.asarray(palette.convert("RGB"), np.int16)).mean()
     out = io.BytesIO()
@@ -119,9 +121,11 @@ def fit_titles(fig: MplFigure) -> None:
 
     A title is centred over its axes, which a colour bar pushes left of the figure's centre:
     a long one runs off the left edge. Each is re-wrapped at fewer characters until it fits.
+    The figure is drawn on its canvas (extents are known only after a draw) and is left drawn
+    as it finally is, so `png_bytes(fig, drawn=True)` takes the pixels without drawing again.
     """
     texts = [ax.title for ax in fig.axes] + [t for t in (fig._suptitle,) if t is not None]
-    fig.draw_without_rendering()  # lay out first: extents are only known after a draw
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for text in texts:
         words = " ".join(text.get_text().split())
@@ -131,7 +135,7 @@ def fit_titles(fig: MplFigure) -> None:
                 raise ValueError(f"the title {words!r} does not fit a {fig.get_figwidth():g}-inch figure")
             chars = max(12, int(chars * 0.85))
             text.set_text(textwrap.fill(words, chars, break_long_words=False))
-            fig.draw_without_rendering()
+            fig.canvas.draw()
 
 
 def _inside(box, fig: MplFigure) -> bool:
@@ -164,8 +168,8 @@ class Figure:
 
 def finish(fig: MplFigure, alt: str, name: str | None = None) -> Figure:
     """Render a Matplotlib figure to a `Figure` (PNG bytes + alt text), its titles fitted to its width."""
-    fit_titles(fig)
-    return Figure(png_bytes(fig), alt, name)
+    fit_titles(fig)  # leaves the canvas drawn
+    return Figure(png_bytes(fig, drawn=True), alt, name)
 
 
 def symmetric_range(arrays) -> float:
