@@ -27,6 +27,13 @@ def test_the_atlas_takes_every_layer_apart(toy, atlas):
     assert "**6,810 parameters**" in md and "6{,}810" in md
 
 
+def test_an_atlas_drawn_twice_is_the_same_bytes(toy, atlas):
+    again = build_atlas(toy, banner="!!! note\n\n    a banner")
+    assert again.markdown == atlas.markdown
+    assert again.assets.keys() == atlas.assets.keys()
+    assert [name for name in atlas.assets if again.assets[name] != atlas.assets[name]] == []
+
+
 def test_every_figure_the_atlas_links_is_among_its_files(atlas):
     links = re.findall(r"\]\(([^)]+\.png)\)", atlas.markdown)
     assert links and all(f"atlas/{link}" in atlas.assets for link in links)
