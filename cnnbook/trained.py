@@ -102,11 +102,16 @@ def state_to_arrays(model) -> dict[str, np.ndarray]:
 
 
 def arrays_to_model(spec: NetworkSpec, arrays: dict[str, np.ndarray]):
-    """A fresh model of `spec` with its parameters replaced by `arrays`."""
+    """A model of `spec` holding `arrays` as its parameters.
+
+    The model is built abstractly (`nnx.eval_shape`): drawing random initial weights only to
+    replace them would compile every initialiser, seconds per network in each chapter kernel.
+    """
     import jax
+    import jax.numpy as jnp
     from flax import nnx
 
-    model = spec.build(rngs=nnx.Rngs(0))
+    model = nnx.eval_shape(lambda: spec.build(rngs=nnx.Rngs(0)))
     state = nnx.state(model, nnx.Param)
     flat, treedef = jax.tree_util.tree_flatten_with_path(state)
     leaves = []
@@ -114,7 +119,7 @@ def arrays_to_model(spec: NetworkSpec, arrays: dict[str, np.ndarray]):
         name = _path_name(path)
         if name not in arrays or arrays[name].shape != leaf.shape:
             raise cache.CorruptCacheError(f"{spec.name}: stored weights lack {name} {leaf.shape}")
-        leaves.append(arrays[name])
+        leaves.append(jnp.asarray(arrays[name]))
     nnx.update(model, jax.tree_util.tree_unflatten(treedef, leaves))
     model.eval()
     return model
