@@ -3,8 +3,8 @@
 Every figure, table and number of a chapter comes from here. A network is named as in the
 book (`book.network("tiny_vgg")`) or passed as the object that call returns; an unknown
 network, layer or image is an error that lists the known ones. Everything is read from
-what the build's capture stage wrote (`build/captured.json`): no dataset is loaded and no
-network is run in a chapter.
+what the build's capture stage wrote (`build/captured.json`): no dataset is loaded in a
+chapter, and a network runs there only on one new picture (e.g. LeNet's kernels on the cat).
 
 The build tells a chapter's kernel where the build folder is (`CNNBOOK_BUILD_DIR`; else
 `build/` of the current folder). A chapter notebook run anywhere else trains the networks it
@@ -21,14 +21,14 @@ from pathlib import Path
 from cnnbook.cache import library_versions
 from cnnbook.errors import UnknownNameError
 from cnnbook.render.display import Markdown, Tabs, tabs
-from cnnbook.render.formats import fmt_int
+from cnnbook.render.formats import fmt_accuracy, fmt_int
 from cnnbook.render.tables import Math, Table
 from cnnbook.views import experiments as experiment_views
 from cnnbook.views import measures as measure_views
 from cnnbook.views import (activation, convolution, costs as cost_views, flatten, kernels as kernel_views, maps, pooling as pool_views,
                            results, softmax, summary as summary_views, walks)
 from cnnbook.views import activation_functions, pooling_compare, softmax_steps as softmax_step_views
-from cnnbook.views import conv_arithmetic, shapes as shape_views
+from cnnbook.views import conv_arithmetic, photos as photo_views, shapes as shape_views
 from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
@@ -55,6 +55,11 @@ __all__ = [
     # concept chapters: the pipeline, convolution arithmetic, flatten
     "conv_output_size", "size_check", "size_tabs", "same_padding", "window_arithmetic",
     "shape_trace", "flatten_check",
+    # photos through convolutions (the cat chapter)
+    "photo", "photo_names", "photo_credit", "grey", "seed", "run_on", "three_filters", "channels_in_grey", "shrink",
+    "detail", "detail_table", "relu_table", "pooled_repeatedly", "pool_size_steps", "mixed_winners",
+    "pooling_crop", "compare_maps", "detail_of_weights", "sliding_kernel", "sliding_patch",
+    "high_frequency_share", "channel_similarity",
 ]
 
 
@@ -161,6 +166,43 @@ same_padding = conv_arithmetic.same_padding
 window_arithmetic = _by_name(conv_arithmetic.window_arithmetic)
 shape_trace = _by_name(shape_views.shape_trace)
 flatten_check = _by_name(shape_views.flatten_check)
+photo = _by_name(photo_views.photo)
+photo_credit = _by_name(photo_views.credit)
+grey = photo_views.grey
+three_filters = _by_name(photo_views.three_filters)
+channels_in_grey = _by_name(photo_views.channels_in_grey)
+shrink = _by_name(photo_views.shrink)
+detail = _by_name(photo_views.detail)
+detail_table = _by_name(photo_views.detail_table)
+relu_table = _by_name(photo_views.relu_table)
+pooled_repeatedly = _by_name(photo_views.pooled_repeatedly)
+pool_size_steps = _by_name(photo_views.pool_size_steps)
+mixed_winners = photo_views.mixed_winners
+pooling_crop = _by_name(photo_views.pooling_crop)
+compare_maps = photo_views.compare_maps
+detail_of_weights = photo_views.detail_of_weights
+sliding_kernel = _by_name(photo_views.sliding_kernel)
+sliding_patch = _by_name(photo_views.sliding_patch)
+high_frequency_share = photo_views.high_frequency_share
+channel_similarity = photo_views.channel_similarity
+
+
+@_by_name
+def photo_names(net) -> list[str]:
+    """The photos a network without a test set was run on, e.g. ["chelsea", "coffee"]."""
+    return net.photo_names()
+
+
+@_by_name
+def seed(net) -> int:
+    """The seed of the network's initial (random) weights."""
+    return net.seed
+
+
+@_by_name
+def run_on(net, x, until: str | None = None) -> dict:
+    """Every layer's output for a new picture (any size the layers accept), up to the layer `until`."""
+    return net.run(x, until)
 
 
 @_by_name
@@ -305,7 +347,7 @@ def networks_table() -> Table:
     for name in read_manifest(_build_dir())["networks"]:
         net = network(name)
         m = net.metrics
-        rows.append([f"[{net.spec.title}](atlas/{name}.md)", fmt_int(m["params"]), f"{m['test_accuracy']:.4f}",
+        rows.append([f"[{net.spec.title}](atlas/{name}.md)", fmt_int(m["params"]), fmt_accuracy(m["test_accuracy"]),
                      str(m["epochs"]), fmt_int(m["train_samples"]), report(f"networks.{name}.train_seconds"),
                      report(f"networks.{name}.cache_hit")])
     return Table(["Network", "Parameters", "Test accuracy", "Epochs", "Training images", "Training s", "Cached"],

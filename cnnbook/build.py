@@ -27,6 +27,7 @@ from cnnbook import cache, data
 from cnnbook.errors import BuildError
 from cnnbook.models import registry
 from cnnbook.profiles import Profile, get_profile
+from cnnbook.render.formats import fmt_accuracy
 
 SMOKE_BANNER = (
     '!!! warning "Smoke build: synthetic data"\n\n'
@@ -146,7 +147,7 @@ def stage_data(profile: Profile, nets: list[str], timer: Timer = NO_TIMER) -> di
     Returns {dataset: checksum}; the train stage keys its cache with these, so each is computed once.
     """
     checksums = {}
-    for dataset in sorted({registry.get(n).dataset for n in nets}):
+    for dataset in sorted({registry.get(n).dataset for n in nets} - {None}):  # None: a network never trained
         if not profile.synthetic:
             with timer.part(f"verify {dataset}"):
                 data.ensure(dataset)
@@ -167,7 +168,7 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict
     for n in nets:
         spec = registry.get(n)
         with timer.part(n):  # a cache hit: reading and checking the entry; a miss: training
-            trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset],
+            trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums.get(spec.dataset),
                                         progress=progress)
     manifest = {"profile": profile.name,
                 "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}
@@ -204,6 +205,8 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
             cache.remove_partial(folder)
 
         def dataset(spec=t.spec):
+            if not spec.trained:
+                return None  # it is run on its photos
             return data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
                              n_test=profile.n_test)
 
@@ -397,7 +400,7 @@ def summary_table(report: dict) -> str:
     """The table printed at the end of a build."""
     lines = [f"{'network':<14} {'test accuracy':>13} {'seconds':>9} {'cached':>7}"]
     for name, n in report["networks"].items():
-        lines.append(f"{name:<14} {n['test_accuracy']:>13.4f} {n['train_seconds']:>9.1f} "
+        lines.append(f"{name:<14} {fmt_accuracy(n['test_accuracy']):>13} {n['train_seconds']:>9.1f} "
                      f"{'yes' if n['cache_hit'] else 'no':>7}")
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in report["stages"].items())
     lines.append(f"profile {report['profile']}: {report['pages']} pages, {report['site_bytes'] or 0:,} bytes; "

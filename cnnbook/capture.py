@@ -43,12 +43,9 @@ def capture(model, x) -> dict[str, np.ndarray]:
     """
     import jax.numpy as jnp
 
-    outputs = {}
-    x = jnp.asarray(x)
-    for layer in model.layers():
-        x = layer.apply(x)
-        outputs[layer.name] = np.asarray(x)
-    return outputs
+    from cnnbook.models.layers import forward
+
+    return {layer.name: np.asarray(out) for layer, out in forward(model.layers(), jnp.asarray(x))}
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,7 @@ class LayerInfo:
     params: int
     kernel_shape: tuple[int, ...] | None  # conv (kh, kw, cin, cout) or dense (in, out)
     has_bias: bool
+    reads: str | None = None  # the layer whose output this one reads (None: the network's input)
 
 
 def layer_table(model, input_shape: tuple[int, ...]) -> list[LayerInfo]:
@@ -69,16 +67,19 @@ def layer_table(model, input_shape: tuple[int, ...]) -> list[LayerInfo]:
     import jax.numpy as jnp
     from flax import nnx
 
+    from cnnbook.models.layers import INPUT, forward
+
     x = jax.ShapeDtypeStruct((1, *input_shape), jnp.float32)
-    rows = []
-    for layer in model.layers():
-        x = jax.eval_shape(layer.apply, x)
+    rows, previous = [], None
+    for layer, x in forward(model.layers(), x, lambda layer, value: jax.eval_shape(layer.apply, value)):
         kernel_shape, params, has_bias = None, 0, False
         if layer.module is not None:
             kernel_shape = tuple(layer.module.kernel.shape)
             has_bias = layer.module.bias is not None
             params = sum(leaf.size for leaf in jax.tree_util.tree_leaves(nnx.state(layer.module, nnx.Param)))
-        rows.append(LayerInfo(layer.name, layer.kind, tuple(x.shape[1:]), int(params), kernel_shape, has_bias))
+        reads = previous if layer.reads is None else (None if layer.reads == INPUT else layer.reads)
+        rows.append(LayerInfo(layer.name, layer.kind, tuple(x.shape[1:]), int(params), kernel_shape, has_bias, reads))
+        previous = layer.name
     return rows
 
 
@@ -116,7 +117,8 @@ def capture_key(trained, extras: str | None) -> str:
 def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) -> Path:
     """The capture entry of a trained network: reused when intact, else computed and written.
 
-    `dataset_loader()` gives the network's dataset; it is called only when capturing.
+    `dataset_loader()` gives the network's dataset (None for a network never trained, which is run
+    on its photos); it is called only when capturing.
     """
     key = capture_key(trained, extras)
     folder = Path(root) / trained.spec.name
@@ -129,7 +131,8 @@ def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) 
             print(f"warning: corrupt capture, capturing {trained.spec.name} again: {err}")
             cache.discard(where)
     print(f"capturing every layer of {trained.spec.name}", flush=True)
-    cache.write_entry(where, capture_files(trained, dataset_loader()))
+    dataset = dataset_loader()
+    cache.write_entry(where, capture_files(trained, dataset) if dataset is not None else photo_files(trained))
     for old in folder.iterdir():  # one entry per network: older captures are stale
         if old != where:
             shutil.rmtree(old, ignore_errors=True)
@@ -201,6 +204,25 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     return files
 
 
+def photo_files(trained) -> dict[str, bytes]:
+    """The files of a capture entry for a network that is never trained: its layers on its photos."""
+    spec = trained.spec
+    photos = spec.photos()
+    inputs = [{"slug": p.slug, "caption": p.caption, "label": None, "index": None, "credit": p.credit,
+               "original_shape": list(p.original_shape)} for p in photos.values()]
+    x = np.stack([p.x for p in photos.values()])
+    acts = {}
+    for item, one in zip(inputs, x):
+        for layer, out in capture(trained.model, one[None]).items():
+            acts[f"{item['slug']}/{layer}"] = out[0]
+    meta = {"network": spec.name, "profile": trained.config["profile"], "config": trained.config,
+            "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": [],
+            "inputs": inputs, "per_class": [], "walks": [], "gallery": [], "variants": ["trained"],
+            "accuracy": {}, "measures": {}}
+    return {NETWORK: json.dumps(meta, indent=1, sort_keys=True).encode(), ARRAYS: _npz({"inputs": x}),
+            "activations-trained.npz": _npz(acts)}
+
+
 def _npz(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -237,7 +259,8 @@ class Captured:
 
     @cached_property
     def y_test(self) -> np.ndarray:
-        return self.arrays["y_test"]
+        """The test labels (none for a network run on photos instead of a test set)."""
+        return self.arrays["y_test"] if "y_test" in self.arrays.files else np.zeros(0, np.uint8)
 
     def probs(self, variant: str = "trained") -> np.ndarray | None:
         key = f"probs/{variant}"

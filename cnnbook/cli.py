@@ -115,11 +115,13 @@ def _train(name: str, profile_name: str, root: Path) -> None:
 
     from cnnbook.build import build_lock
 
+    from cnnbook.render.formats import fmt_accuracy
+
     spec, profile = registry.get(name), get_profile(profile_name)
     with build_lock(Paths(root)):  # the cache is shared with builds: one writer at a time
         t = ensure_trained(spec, profile, Paths(root).cache)
     m = t.metrics
-    print(f"{name}: {m['params']:,} parameters, test accuracy {m['test_accuracy']:.4f}, "
+    print(f"{name}: {m['params']:,} parameters, test accuracy {fmt_accuracy(m['test_accuracy'])}, "
           f"{m['train_seconds']:.1f} s ({'cached' if t.cache_hit else 'trained now'}) → {t.cache_dir}")
 
 
@@ -133,4 +135,4 @@ def _info(root: Path) -> None:
     print("networks:")
     for name in registry.names():
         spec = registry.get(name)
-        print(f"  {name:<12} {count_params(build_model(name)):>10,} params  {spec.dataset:<14} {spec.title}")
+        print(f"  {name:<12} {count_params(build_model(name)):>10,} params  {spec.dataset or 'no dataset':<14} {spec.title}")

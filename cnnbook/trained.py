@@ -61,6 +61,12 @@ def _code_files(spec: NetworkSpec) -> list[Path]:
 
 def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = None) -> dict:
     """Everything the trained weights depend on, as the JSON stored beside them."""
+    if not spec.trained:  # seeded random weights: they depend on the code and the seed only
+        from cnnbook.data import photos
+
+        return {"network": spec.name, "profile": profile.name, "trained": False, "seed": spec.seed,
+                "photos": photos.digest(), "code_checksum": cache.file_digest(*_code_files(spec)),
+                "versions": _versions(), "machine": {k: v for k, v in cache.machine().items() if k != "cores"}}
     cfg: TrainConfig = spec.config(profile.name)
     if data_checksum is None:  # the build passes the checksum its data stage computed; others compute it
         from cnnbook import data
@@ -76,11 +82,15 @@ def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = No
         "n_test": profile.n_test,
         "data_checksum": data_checksum,
         "code_checksum": cache.file_digest(*_code_files(spec)),
-        "versions": {k: v for k, v in cache.library_versions().items() if k in ("python", "jax", "jaxlib", "flax", "optax", "numpy")},
+        "versions": _versions(),
         # XLA compiles for this CPU: weights trained on another kind of CPU differ slightly.
         # Recorded with the weights, but not part of the key (see `cache_key`).
         "machine": {k: v for k, v in cache.machine().items() if k != "cores"},
     }
+
+
+def _versions() -> dict:
+    return {k: v for k, v in cache.library_versions().items() if k in ("python", "jax", "jaxlib", "flax", "optax", "numpy")}
 
 
 def cache_key(config: dict) -> str:
@@ -147,13 +157,16 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     where = cache.entry_dir(cache_root, spec.name, key)
     if cache.is_complete(where):
         try:
-            files = cache.read_entry(where, [STATE, EVAL, CONFIG, METRICS])  # every checksum checked
+            names = [STATE, EVAL, CONFIG, METRICS] if spec.trained else [STATE, CONFIG, METRICS]
+            files = cache.read_entry(where, names)  # every checksum checked
             config, metrics = _parse(where, lambda: (json.loads(files[CONFIG]), json.loads(files[METRICS])))
             _check_shapes(spec, where, files[STATE])
             return TrainedNetwork(spec, config, metrics, where, cache_hit=True)
         except cache.CorruptCacheError as err:
             print(f"warning: corrupt cache entry, retraining {spec.name}: {err}", file=sys.stderr)
             cache.discard(where)
+    if not spec.trained:
+        return _initialise(spec, config, where)
 
     cfg = spec.config(profile.name)
     n_train = profile.n_train
@@ -181,6 +194,24 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     trained = TrainedNetwork(spec, config, metrics, where, cache_hit=False)
     trained.model = result.model  # already in memory: no need to read it back
     trained.test_probs = result.test_probs.astype(np.float32)
+    return trained
+
+
+def _initialise(spec: NetworkSpec, config: dict, where: Path) -> TrainedNetwork:
+    """The cache entry of a network that is never trained: its seeded initial weights, no test results."""
+    from flax import nnx
+
+    model = spec.build(rngs=nnx.Rngs(spec.seed))
+    model.eval()
+    metrics = {"history": {}, "test_accuracy": None, "train_seconds": 0.0, "train_images_per_second": None,
+               "epochs": 0, "train_samples": 0, "test_samples": 0, "params": count_params(model)}
+    cache.write_entry(where, {
+        STATE: save_tensors(state_to_arrays(model)),
+        CONFIG: json.dumps(config, indent=1, sort_keys=True).encode(),
+        METRICS: json.dumps(metrics, indent=1, sort_keys=True).encode(),
+    })
+    trained = TrainedNetwork(spec, config, metrics, where, cache_hit=False)
+    trained.model = model
     return trained
 
 

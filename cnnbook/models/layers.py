@@ -22,13 +22,33 @@ class Layer:
     kind: str  # one of KINDS; a conv or dense layer may include its activation
     apply: Callable  # batch in, batch out
     module: nnx.Module | None = None  # the nnx.Conv / nnx.Linear holding its parameters
+    # What the layer reads: None for the previous layer's output, INPUT for the network's input,
+    # or an earlier layer's name (a second branch, e.g. a 10×10 convolution beside a 3×3 one).
+    reads: str | None = None
+
+
+INPUT = "input"
+
+
+def forward(layers: list[Layer], x, apply=None):
+    """Run `layers` on `x` in order, each on what it reads; yield (layer, its output).
+
+    `apply(layer, x)` runs one layer (default `layer.apply(x)`); `layer_table` passes shapes through it.
+    """
+    apply = apply or (lambda layer, value: layer.apply(value))
+    outputs, previous = {INPUT: x}, x
+    for layer in layers:
+        source = previous if layer.reads is None else outputs[layer.reads]
+        previous = outputs[layer.name] = apply(layer, source)
+        yield layer, previous
 
 
 class Layered(nnx.Module):
     """A network written as a list of named layers, as the book shows it.
 
     `__call__` runs the list in order and `cnnbook.capture` records each output of the same
-    list, so what the pages show is exactly what the network computes.
+    list, so what the pages show is exactly what the network computes. The network's output is
+    the last layer's.
     """
 
     def layers(self) -> list[Layer]:
@@ -36,8 +56,8 @@ class Layered(nnx.Module):
         raise NotImplementedError
 
     def __call__(self, x):
-        for layer in self.layers():
-            x = layer.apply(x)
+        for _, x in forward(self.layers(), x):
+            pass
         return x
 
 

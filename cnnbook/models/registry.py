@@ -44,7 +44,14 @@ def discover(refresh: bool = False) -> dict[str, NetworkSpec]:
 
 def check(spec: NetworkSpec, where: str) -> None:
     """Refuse a network file that would fail mid-build, saying what to add."""
-    missing = [p for p in PROFILES if p not in spec.train]
+    if not spec.trained:
+        if spec.photos is None:
+            raise NetworkDefinitionError(f"{where}: network {spec.name!r} has no dataset and no photos: give it a "
+                                         "`dataset` to train on, or `photos` to run its random weights on")
+        if spec.train:
+            raise NetworkDefinitionError(f"{where}: network {spec.name!r} has training settings but no dataset; "
+                                         "remove its `train` (its weights are the seeded initial ones) or name a dataset")
+    missing = [p for p in PROFILES if p not in spec.train] if spec.trained else []
     if missing:
         raise NetworkDefinitionError(f"{where}: network {spec.name!r} has no training settings for profile(s) "
                                      f"{', '.join(missing)}; add a TrainConfig for each to its `train`")

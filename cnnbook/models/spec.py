@@ -35,13 +35,22 @@ class NetworkSpec:
     name: str
     title: str
     source: str  # the tutorial or paper it reproduces
-    dataset: str  # a name known to `cnnbook.data`
+    dataset: str | None  # a name known to `cnnbook.data`; None: never trained (see `photos`)
     input_shape: tuple[int, ...]  # one sample, NHWC without N
     build: Callable  # build(rngs=nnx.Rngs) -> a `Layered` module
     train: dict[str, TrainConfig] = field(default_factory=dict)  # profile name -> settings
     # Other weights the pages compare with, by name: loader() -> a model, or None when absent
     # (e.g. CNN Explainer's published Tiny VGG, when its files are in the data folder).
     published: Callable | None = None
+    # A network without a dataset keeps its seeded random initial weights and is run on these
+    # pictures instead of test images: photos() -> {slug: `cnnbook.data.photos.Photo`}.
+    photos: Callable | None = None
+    seed: int = 0  # seeds the initial weights of a network that is never trained
+
+    @property
+    def trained(self) -> bool:
+        """Whether the build trains this network (it has a dataset) or keeps its random weights."""
+        return self.dataset is not None
 
     def config(self, profile: str) -> TrainConfig:
         """The training settings for a profile."""

@@ -10,6 +10,7 @@ from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
 from cnnbook.render.formats import fmt_int
 from cnnbook.views import costs, kernels, maps, pooling, results, summary
+from cnnbook.views import photos as photo_views
 from cnnbook.views.walks import confident_mistakes, walk_path
 
 
@@ -18,6 +19,8 @@ GALLERY_ON_PAGE = 12  # mistakes shown: two rows of photos stay within the page 
 
 def build_atlas(net, banner: str = "") -> PageOutput:
     """The atlas page of a trained network, as Markdown and PNG files under atlas/ (and its walks)."""
+    if not net.spec.trained:
+        return build_photo_atlas(net, banner)
     name = net.spec.name
     page = PageBuilder("atlas", name)
     samples = net.sample_indices(3)
@@ -25,24 +28,11 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     def caption(i: int) -> str:
         return net.example(i).caption.capitalize()
 
-    page.add(f"# Atlas: {net.spec.title}")
-    if banner:
-        page.add(banner)
+    _header(page, net, banner)
     page.add(f"`{name}` reproduces {net.spec.source}. It has **{fmt_int(net.total_params())} parameters** "
              f"and reached a test accuracy of **{net.metrics['test_accuracy']:.2%}** in this build. Every figure "
              f"below is computed from the trained weights on test images the network never saw in training.")
-    page.add("??? info \"Provenance card\"\n\n" + _indent(summary.provenance(net)._repr_markdown_(), 4))
-
-    page.add("## Layers")
-    page.add(summary.summary(net)._repr_markdown_())
-    page.add("### Where every parameter count comes from")
-    page.add(summary.derivations(net).text)
-    page.add("### What each layer costs")
-    page.add("Multiply-adds and output sizes (float32) are for one image; the total of the output sizes "
-             "counts every layer's output once, the memory a forward pass that keeps them all would hold. "
-             "The receptive field is the square of input pixels one output value depends on, and its "
-             "stride the input pixels between neighbouring outputs.")
-    page.add(costs.cost_table(net)._repr_markdown_())
+    _layers(page, net)
 
     page.add("## Inputs")
     page.add("The same test images follow the whole network, one tab each.")
@@ -90,6 +80,61 @@ def build_atlas(net, banner: str = "") -> PageOutput:
         assets[walk.path] = walk.markdown.encode()
         assets.update(walk.assets)
     return PageOutput(page.path, page.markdown(), assets)
+
+
+def _header(page: PageBuilder, net, banner: str) -> None:
+    page.add(f"# Atlas: {net.spec.title}")
+    if banner:
+        page.add(banner)
+
+
+def _layers(page: PageBuilder, net) -> None:
+    """The provenance card, the layer table, where the parameter counts come from, and the costs."""
+    page.add("??? info \"Provenance card\"\n\n" + _indent(summary.provenance(net)._repr_markdown_(), 4))
+    page.add("## Layers")
+    page.add(summary.summary(net)._repr_markdown_())
+    page.add("### Where every parameter count comes from")
+    page.add(summary.derivations(net).text)
+    page.add("### What each layer costs")
+    page.add("Multiply-adds and output sizes (float32) are for one image; the total of the output sizes "
+             "counts every layer's output once, the memory a forward pass that keeps them all would hold. "
+             "The receptive field is the square of input pixels one output value depends on, and its "
+             "stride the input pixels between neighbouring outputs.")
+    page.add(costs.cost_table(net)._repr_markdown_())
+
+
+def build_photo_atlas(net, banner: str = "") -> PageOutput:
+    """The atlas of a network that is never trained: its seeded random layers on its photos."""
+    page = PageBuilder("atlas", net.spec.name)
+    photos = net.photo_names()
+    _header(page, net, banner)
+    page.add(f"`{net.spec.name}` follows {net.spec.source}. It is **never trained**: its "
+             f"{fmt_int(net.total_params())} parameters are the random initial weights of seed {net.seed}, and "
+             f"it runs on {len(photos)} photos instead of a test set. Every figure below is computed from those "
+             "weights on these photos.")
+    _layers(page, net)
+    page.add("## Inputs")
+    page.add("\n".join(f"- **{net.example(p).caption}**: {photo_views.credit(net, p)}" for p in photos))
+    page.add(page.tabs([(net.example(p).caption.capitalize(), page.figure(maps.input_figure(net, p), f"input-{p}",
+                                                                          indent=4)) for p in photos]))
+    shown = photos[0]  # one photo per layer keeps the page within its weight budget
+    page.add(f"Each layer below is shown on {net.example(shown).caption}.")
+    for row in net.layers:
+        page.add(f"## `{row.name}` {{ #{row.name} }}")
+        reads = f"reads `{row.reads}`" if row.reads else "reads the photo"
+        page.add(f"**{row.kind}** layer · {reads} · output {' × '.join(map(str, row.output_shape))} · "
+                 f"{fmt_int(row.params)} parameters")
+        latex = summary.derivation_latex(row)
+        if latex:
+            page.add(f"$$\n{latex}\n$$")
+        if row.kind == "conv":
+            page.add(page.figure(kernels.kernels(net, row.name), f"{row.name}-kernels"))
+            page.add(page.figure(photo_views.three_filters(net, row.name, shown), f"{row.name}-rgb"))
+        page.add(page.figure(photo_views.channels_in_grey(net, row.name, shown), f"{row.name}-maps"))
+        if row.kind == "pool":
+            page.add("Each window's winner, on a crop of the input where the pool's output is strongest:")
+            page.add(page.figure(photo_views.pooling_crop(net, row.name, shown), f"{row.name}-crop"))
+    return PageOutput(page.path, page.markdown(), dict(page.assets))
 
 
 def _indent(text: str, n: int) -> str:

@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from cnnbook.render.display import TABS_MIME, alt_text
+from cnnbook.render.display import ANIMATION_MIME, TABS_MIME, alt_text
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -55,6 +55,8 @@ def _output_markdown(out, png_path: str, assets: dict[str, bytes]) -> str:
     data = out.get("data", {})
     if TABS_MIME in data:
         return _tabs_markdown(data[TABS_MIME], png_path, assets)
+    if ANIMATION_MIME in data:
+        return _animation_markdown(data[ANIMATION_MIME], png_path, assets)
     if "image/png" in data:
         assets[png_path] = base64.b64decode(data["image/png"])
         alt = alt_text(data.get("text/plain", "figure"))
@@ -74,6 +76,15 @@ def _tabs_markdown(tabs: dict, png_path: str, assets: dict[str, bytes]) -> str:
         assets[path] = base64.b64decode(tab["png"])
         parts.append(f'=== "{tab["title"]}"\n\n    ![{alt_text(tab["alt"])}]({path})')
     return "\n\n".join(parts)
+
+
+def _animation_markdown(animation: dict, png_path: str, assets: dict[str, bytes]) -> str:
+    # Both images are on the page; cnnbook.css shows one of them, as the reader's motion setting asks.
+    moving, still = png_path.replace(".png", "-animated.png"), png_path.replace(".png", "-still.png")
+    assets[moving] = base64.b64decode(animation["apng"])
+    assets[still] = base64.b64decode(animation["still"])
+    return (f"![{alt_text(animation['alt'])}]({moving}){{ .cnnbook-motion }}\n"
+            f"![{alt_text(animation['still_alt'])}]({still}){{ .cnnbook-still }}")
 
 
 class PageBuilder:

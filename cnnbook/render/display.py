@@ -10,6 +10,7 @@ import base64
 from dataclasses import dataclass
 
 TABS_MIME = "application/vnd.cnnbook.tabs+json"
+ANIMATION_MIME = "application/vnd.cnnbook.animation+json"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,25 @@ class Tabs:
         # Jupyter shows the first figure; the book's page builder makes the tabs.
         return {TABS_MIME: {"tabs": tabs}, "image/png": base64.b64encode(first.png).decode(),
                 "text/plain": f"{first_title}: {first.alt}"}
+
+
+@dataclass(frozen=True)
+class Animation:
+    """An animated PNG with a still version (a strip of its frames) for readers who turn motion off.
+
+    The page shows the animation, or the still where the reader's system asks for reduced motion
+    (`prefers-reduced-motion`, see cnnbook.css); Jupyter shows the animation.
+    """
+
+    apng: bytes
+    still: bytes
+    alt: str
+    still_alt: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        encoded = {"apng": base64.b64encode(self.apng).decode(), "still": base64.b64encode(self.still).decode(),
+                   "alt": self.alt, "still_alt": self.still_alt}
+        return {ANIMATION_MIME: encoded, "image/png": encoded["apng"], "text/plain": self.alt}
 
 
 def tabs(*items) -> Tabs:

@@ -28,6 +28,11 @@ def fmt_value(x) -> str:
     return "0" if text in ("-0", "0", "-0.0") else text
 
 
+def fmt_accuracy(accuracy) -> str:
+    """A test accuracy to 4 decimals, or what a network that is never trained has instead."""
+    return "not trained" if accuracy is None else f"{float(accuracy):.4f}"
+
+
 def fmt_percent(share) -> str:
     """A share in 0..1 as a percentage with one decimal where it matters: 0.75 -> "75%"."""
     percent = 100 * float(share)

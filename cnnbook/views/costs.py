@@ -70,10 +70,13 @@ def layer_padding(net, layer: str) -> int:
 
 def layer_costs(net) -> list[LayerCost]:
     """The cost of every layer, in order (receptive fields grow by (k − 1) × jump at each window;
-    the centre of the first window moves by ((k − 1)/2 − padding) × jump)."""
-    rows, field, jump, start = [], 1, 1, 0.0
+    the centre of the first window moves by ((k − 1)/2 − padding) × jump). Each layer continues
+    the receptive field of the layer it reads (the input's is one pixel)."""
+    rows = []
+    fields = {None: (1, 1, 0.0)}  # what each layer's output sees: (field, jump, start); None is the input
     modules = {layer.name: layer for layer in net.model.layers()}
     for row in net.layers:
+        field, jump, start = fields[row.reads]
         macs = 0
         if row.kind == "conv":
             kh, kw, cin, cout = row.kernel_shape
@@ -99,6 +102,7 @@ def layer_costs(net) -> list[LayerCost]:
             if row.kind == "dense":
                 macs = row.kernel_shape[0] * row.kernel_shape[1]
             field, jump, start = None, None, None  # every value now depends on the whole image
+        fields[row.name] = (field, jump, start)
         rows.append(LayerCost(row.name, row.kind, tuple(row.output_shape), row.params, macs,
                               math.prod(row.output_shape) * FLOAT_BYTES, field, jump, start))
     return rows

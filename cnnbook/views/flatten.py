@@ -12,9 +12,9 @@ from cnnbook.render.tables import Math, Table
 
 def flatten_row(net):
     """The flatten layer's row and the row of the layer it flattens."""
-    for i, row in enumerate(net.layers):
-        if row.kind == "flatten" and i > 0:
-            return row, net.layers[i - 1]
+    for row in net.layers:
+        if row.kind == "flatten" and row.reads is not None:
+            return row, net.check_layer(row.reads)
     raise UnknownNameError(f"{net.spec.name} has no flatten layer after another layer")
 
 

@@ -97,10 +97,7 @@ class Network:
 
     def layer_before(self, layer: str) -> str | None:
         """The name of the layer whose output `layer` reads (None for the first layer: it reads the input)."""
-        names = self.layer_names()
-        self.check_layer(layer)
-        index = names.index(layer)
-        return names[index - 1] if index > 0 else None
+        return self.check_layer(layer).reads
 
     def total_params(self) -> int:
         return sum(row.params for row in self.layers)
@@ -119,6 +116,36 @@ class Network:
         """What `layer` reads for an image: the previous layer's output, or the image itself."""
         before = self.layer_before(layer)
         return self.example(image).x if before is None else self.activations(image)[before]
+
+    def run(self, x, until: str | None = None) -> dict[str, np.ndarray]:
+        """Every layer's output (batch axis removed) for a new input of any size the layers accept,
+        up to and including `until`: e.g. a 300×451 photo through convolutions trained on 64×64 ones."""
+        import jax.numpy as jnp
+
+        from cnnbook.models.layers import forward
+
+        if until is not None:
+            self.check_layer(until)
+        outputs = {}
+        for layer, y in forward(self.model.layers(), jnp.asarray(x, jnp.float32)[None]):
+            outputs[layer.name] = np.asarray(y[0])
+            if layer.name == until:
+                break
+        return outputs
+
+    @property
+    def trained(self) -> bool:
+        """Whether these weights were trained (a network without a dataset keeps its initial ones)."""
+        return self.spec.trained and self.variant != "untrained"
+
+    @property
+    def seed(self) -> int:
+        """The seed of the initial weights (the untrained variant's, and where training started)."""
+        return self.spec.seed if not self.spec.trained else self.config["train"]["seed"]
+
+    def photo_names(self) -> list[str]:
+        """The photos a network without a test set was run on (empty for the others)."""
+        return [item["slug"] for item in self.captured.meta["inputs"] if "credit" in item]
 
     def output_layer(self) -> str:
         """The last layer: its outputs are the logits."""
@@ -140,7 +167,7 @@ class Network:
 
     def sample_names(self) -> list[str]:
         """The names of CNN Explainer's samples that the build had (each checked against its pin)."""
-        return [item["slug"] for item in self.captured.meta["inputs"] if item["index"] is None]
+        return [item["slug"] for item in self.captured.meta["inputs"] if item["index"] is None and "credit" not in item]
 
     def sample(self, name: str) -> Example:
         """One of CNN Explainer's sample images (e.g. "espresso_1") when the build had it; otherwise

@@ -73,6 +73,18 @@ def _machine(config: dict) -> str:
 def provenance(net) -> Table:
     """Where the numbers on a page come from: settings, data, code, versions."""
     c, m = net.config, net.metrics
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(c["versions"].items()))
+    if not net.spec.trained:  # random weights, never trained: no data, no optimizer
+        return Table(["", ""], [
+            ["Network", f"{net.spec.title} (`{net.spec.name}`)"],
+            ["Source", net.spec.source],
+            ["Profile", f"`{c['profile']}` (the same photos and weights in every profile)"],
+            ["Weights", f"the initial ones, never trained: `{net.spec.build.__name__}(rngs=nnx.Rngs({c['seed']}))`"],
+            ["Inputs", "; ".join(item["credit"] for item in net.captured.meta["inputs"])],
+            ["Parameters", fmt_int(m["params"])],
+            ["Code checksum", f"`{c['code_checksum'][:16]}…`"],
+            ["Libraries", versions],
+        ], align=["left", "left"])
     t = c["train"]
     versions = ", ".join(f"{k} {v}" for k, v in sorted(c["versions"].items()))
     rows = [
