@@ -21,8 +21,11 @@ def test_smoke_build_report(smoke_build):
     assert report["profile"] == "smoke"
     assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
-    nets = {"lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
+    nets = {"cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
     assert set(parts["capture"]) == nets and set(parts["train"]) == nets | {"experiment one_more_conv"}
+    assert "checksum None" not in parts["data"]  # cat_conv has no dataset to check
+    cat = report["networks"]["cat_conv"]  # never trained: its seeded initial weights
+    assert cat["params"] == 987 and cat["test_accuracy"] is None and cat["epochs"] == 0
     assert {"06-digits.md", "atlas tiny_vgg", "publish"} <= set(parts["pages"])
     assert {"mkdocs build", "offline check"} <= set(parts["site"]) and "checksum mnist" in parts["data"]
     assert report["pages"] >= 4 and report["site_bytes"] > 100_000
@@ -50,7 +53,7 @@ def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
 def test_every_atlas_has_the_cost_table(smoke_build):
     root, _ = smoke_build
     atlases = sorted((root / "build" / "docs" / "atlas").glob("*.md"))
-    assert len(atlases) == 5
+    assert len(atlases) == 6
     for atlas in atlases:
         text = atlas.read_text()
         assert "### What each layer costs" in text and "| **Total**" in text, atlas
@@ -168,6 +171,27 @@ def test_tiny_vgg_chapter_shows_computed_shapes_and_counts(smoke_build):
     assert "(atlas/tiny_vgg.md#conv_1_1)" in md
 
 
+def test_the_cat_chapter_and_atlas_show_the_computed_shapes(smoke_build):
+    root, _ = smoke_build
+    docs = root / "build" / "docs"
+    atlas = (docs / "atlas" / "cat_conv.md").read_text()
+    assert "**never trained**" in atlas and "(None, 298, 449, 3)" in atlas and "(None, 291, 442, 3)" in atlas
+    assert "| Connected to |" in atlas and "10×10, stride 1" in atlas  # the branch's receptive field starts anew
+    assert "## Training" not in atlas and "Misclassified" not in atlas  # no test set, no training
+    chapter = (docs / "11-a-cat-through-convolutions.md").read_text()
+    assert "300 − 3 + 1 = 298 rows and 451 − 3 + 1 = 449 columns" in chapter
+    assert "300 − 10 + 1 = 291 rows and 451 − 10 + 1 = 442 columns" in chapter
+    assert "from seed **0**" in chapter and "skimage.data.chelsea" in chapter
+    moving = re.search(r"\]\(([^)]*-animated\.png)\)\{ \.cnnbook-motion \}", chapter)
+    still = re.search(r"\]\(([^)]*-still\.png)\)\{ \.cnnbook-still \}", chapter)
+    assert moving and still
+    from PIL import Image
+
+    assert Image.open(docs / moving.group(1)).n_frames == 36  # an 8×8 patch, a 3×3 kernel: 6×6 outputs
+    css = (docs / "assets" / "cnnbook.css").read_text()
+    assert "prefers-reduced-motion: reduce" in css
+
+
 def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     root, _ = smoke_build
     docs = root / "build" / "docs"
@@ -181,7 +205,7 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     assert nav[0] == {"Home": "index.md"}
     atlas = next(item["Atlas"] for item in nav if "Atlas" in item)
     assert sorted(p for entry in atlas for p in entry.values()) == [
-        "atlas/lenet.md", "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/mnist_torch.md", "atlas/tiny_vgg.md"]
+        "atlas/cat_conv.md", "atlas/lenet.md", "atlas/mnist_dense.md", "atlas/mnist_keras.md", "atlas/mnist_torch.md", "atlas/tiny_vgg.md"]
     chapters = [p for entry in nav[1:] if "Atlas" not in entry for p in entry.values()]
     assert chapters == sorted(chapters) and chapters[0] == "01-pipeline.md"  # concepts first, in file order
     assert "walks/" not in json.dumps(nav)

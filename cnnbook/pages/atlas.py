@@ -132,7 +132,7 @@ def build_photo_atlas(net, banner: str = "") -> PageOutput:
             page.add(page.figure(photo_views.three_filters(net, row.name, shown), f"{row.name}-rgb"))
         page.add(page.figure(photo_views.channels_in_grey(net, row.name, shown), f"{row.name}-maps"))
         if row.kind == "pool":
-            page.add("Each window's winner, on a crop of the input where the pool's output is strongest:")
+            page.add("Each window's winner, on a crop of the input where the pool's output stands out most:")
             page.add(page.figure(photo_views.pooling_crop(net, row.name, shown), f"{row.name}-crop"))
     return PageOutput(page.path, page.markdown(), dict(page.assets))
 

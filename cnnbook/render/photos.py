@@ -32,12 +32,15 @@ def high_frequency_share(image: np.ndarray, cutoff: float = 0.25) -> float:
     """The share of an image's variation (its spectrum's energy, mean removed) at spatial frequencies
     above `cutoff` cycles per pixel: fine detail. 0.5 cycles per pixel is the finest a grid can hold.
 
-    For several channels (H, W, C), the energies of all channels are added up.
+    For several channels (H, W, C), the energies of all channels are added up. A Hann window tapers
+    the edges first: the transform treats the picture as repeating, and the jump from its right edge
+    back to its left would otherwise count as fine detail.
     """
     x = np.asarray(image, np.float64)
     if x.ndim == 2:
         x = x[..., None]
     x = x - x.mean(axis=(0, 1))
+    x = x * np.outer(np.hanning(x.shape[0]), np.hanning(x.shape[1]))[..., None]
     power = (np.abs(np.fft.fft2(x, axes=(0, 1))) ** 2).sum(axis=-1)
     fy = np.fft.fftfreq(x.shape[0])[:, None]
     fx = np.fft.fftfreq(x.shape[1])[None, :]

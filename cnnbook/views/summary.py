@@ -19,10 +19,19 @@ def total_params(net) -> int:
 
 
 def summary(net) -> Table:
-    """A Keras `model.summary()`-style table: layer, output shape, parameters."""
+    """A Keras `model.summary()`-style table: layer, output shape, parameters; and, as Keras adds for a
+    network with branches, what each layer is connected to."""
     rows = [[f"`{r.name}` ({r.kind})", _shape(r.output_shape), fmt_int(r.params)] for r in net.layers]
     rows.append(["**Total**", "", f"**{fmt_int(net.total_params())}**"])
-    return Table(["Layer (type)", "Output shape", "Param #"], rows, align=["left", "left", "right"])
+    names = [r.name for r in net.layers]
+    branched = any(r.reads != (names[i - 1] if i else None) for i, r in enumerate(net.layers))
+    if not branched:
+        return Table(["Layer (type)", "Output shape", "Param #"], rows, align=["left", "left", "right"])
+    for row, layer in zip(rows, net.layers):
+        row.append(f"`{layer.reads}`" if layer.reads else "the input")
+    rows[-1].append("")
+    return Table(["Layer (type)", "Output shape", "Param #", "Connected to"], rows,
+                 align=["left", "left", "right", "left"])
 
 
 def _shape(shape) -> str:

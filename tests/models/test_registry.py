@@ -42,7 +42,7 @@ def _write(folder, module, name, last='Layer("dense", "dense", self.dense, self.
 
 
 def test_the_books_networks_are_found_by_discovery():
-    assert registry.names() == ["lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"]  # file-name order
+    assert registry.names() == ["cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"]  # file-name order
 
 
 def test_a_new_file_is_a_new_network(models_path):
