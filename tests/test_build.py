@@ -187,7 +187,8 @@ def test_the_cat_chapter_and_atlas_show_the_computed_shapes(smoke_build):
     assert moving and still
     from PIL import Image
 
-    assert Image.open(docs / moving.group(1)).n_frames == 36  # an 8×8 patch, a 3×3 kernel: 6×6 outputs
+    with Image.open(docs / moving.group(1)) as animation:
+        assert animation.n_frames == 36  # an 8×8 patch, a 3×3 kernel: 6×6 outputs
     css = (docs / "assets" / "cnnbook.css").read_text()
     assert "prefers-reduced-motion: reduce" in css
 
