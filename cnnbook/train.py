@@ -54,12 +54,26 @@ def loss_fn(model, x, y):
     return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), logits
 
 
-@nnx.jit
-def train_step(model, optimizer, x, y):
-    """One optimiser step on a batch; returns the batch loss and number correct."""
-    (loss, logits), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, y)
-    optimizer.update(model, grads)
-    return loss, (logits.argmax(-1) == y).sum()
+def compile_step(model, optimizer):
+    """The training step as one compiled function of plain arrays: (state, totals, x, y) → (state, totals).
+
+    `nnx.jit` walks the model's object graph in Python on every call; splitting the model and
+    optimizer once into a static graph and an array state, and merging them inside the compiled
+    function, leaves one XLA call per step. `totals` accumulates [summed loss, number correct] on
+    the device, so the loop never waits for a step to finish before sending the next batch.
+    Returns (graphdef, state, step); `nnx.update((model, optimizer), state)` writes a state back.
+    """
+    graphdef, state = nnx.split((model, optimizer))
+
+    @jax.jit
+    def step(state, totals, x, y):
+        model, optimizer = nnx.merge(graphdef, state)
+        (loss, logits), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, y)
+        optimizer.update(model, grads)
+        correct = (logits.argmax(-1) == y).sum().astype(jnp.float32)
+        return nnx.state((model, optimizer)), totals + jnp.stack([loss * y.shape[0], correct])
+
+    return graphdef, state, step
 
 
 @nnx.jit
@@ -98,13 +112,16 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     steps on blank batches of the real shape, after one step that compiles."""
     model = spec.build(rngs=nnx.Rngs(cfg.seed))
     optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+    model.train()
+    _, state, step = compile_step(model, optimizer)
     x = jnp.zeros((cfg.batch_size, *spec.input_shape), jnp.float32)
     y = jnp.zeros((cfg.batch_size,), jnp.int32)
-    jax.block_until_ready(train_step(model, optimizer, x, y))
+    totals = jnp.zeros(2)
+    state, totals = jax.block_until_ready(step(state, totals, x, y))
     start = time.perf_counter()
     for _ in range(steps):
-        out = train_step(model, optimizer, x, y)
-    jax.block_until_ready(out)
+        state, totals = step(state, totals, x, y)
+    jax.block_until_ready(totals)
     seconds_per_image = (time.perf_counter() - start) / (steps * cfg.batch_size)
     return seconds_per_image * n_train * cfg.epochs
 
@@ -120,26 +137,29 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
     order_rng = np.random.default_rng(cfg.seed)
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
     step_seconds = 0.0
+    model.train()  # the compiled step keeps the training mode it was compiled in
+    _, state, step = compile_step(model, optimizer)
+    # Without augmentation the training set goes to the device once; each step takes its batch there.
+    x_device = None if cfg.augment else jnp.asarray(x_train)
+    y_device = jnp.asarray(y_train)
 
     for epoch in range(1, cfg.epochs + 1):
         order = order_rng.permutation(len(x_train))
         batches = range(0, len(order), cfg.batch_size)
         bar = tqdm(batches, desc=f"{spec.name} epoch {epoch}/{cfg.epochs}", unit="batch",
                    disable=not progress, leave=False, mininterval=_BAR_INTERVAL)
-        loss_sum, correct = 0.0, 0
+        totals = jnp.zeros(2)
         t0 = time.perf_counter()
-        model.train()
         for i in bar:
             idx = order[i : i + cfg.batch_size]
-            xb = augment(x_train[idx], order_rng) if cfg.augment else x_train[idx]
-            loss, n_right = train_step(model, optimizer, jnp.asarray(xb), jnp.asarray(y_train[idx]))
-            loss_sum += float(loss) * len(idx)
-            correct += int(n_right)
-            bar.set_postfix(loss=f"{loss_sum / (i + len(idx)):.4f}", acc=f"{correct / (i + len(idx)):.4f}",
-                            refresh=False)
+            xb = jnp.asarray(augment(x_train[idx], order_rng)) if cfg.augment else x_device[idx]
+            state, totals = step(state, totals, xb, y_device[idx])
+        loss_sum, correct = (float(v) for v in totals)  # the epoch's only wait for the device
         step_seconds += time.perf_counter() - t0
+        nnx.update((model, optimizer), state)
         model.eval()
         test_loss, test_acc, probs = evaluate(model, x_test, y_test)
+        model.train()
         history["train_loss"].append(loss_sum / len(order))
         history["train_accuracy"].append(correct / len(order))
         history["test_loss"].append(test_loss)
@@ -154,5 +174,6 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
                     tqdm.write(f"{spec.name}: no better test loss for {cfg.patience} epochs, stopping")
                 break
 
+    model.eval()
     seen = len(x_train) * len(history["train_loss"])
     return TrainResult(model, history, probs, time.perf_counter() - start, seen / max(step_seconds, 1e-9))

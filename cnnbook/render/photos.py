@@ -89,9 +89,10 @@ def picture_grid(rows: list[tuple[str, list[tuple[str, np.ndarray]]]], *, title:
     drawn the same size, so a pooled one shows its coarser pixels (its title gives its real size)."""
     columns = max(len(items) for _, items in rows)
     h0, w0 = rows[0][1][0][1].shape[:2]
+    width = min(style.PAGE_WIDTH, columns * PICTURE_WIDTH * 0.7)  # true-colour pictures are heavy: keep them small
     with style.theme():
-        cell = style.PAGE_WIDTH / columns
-        fig = style.new_figure(style.PAGE_WIDTH, len(rows) * (cell * h0 / w0 + 0.35) + 0.5)
+        cell = width / columns
+        fig = style.new_figure(width, len(rows) * (cell * h0 / w0 + 0.35) + 0.5)
         axes = np.atleast_2d(fig.subplots(len(rows), columns, squeeze=False))
         for r, (label, items) in enumerate(rows):
             for c in range(columns):

@@ -126,10 +126,9 @@ def pooled_repeatedly(net, layer: str, image: str, fraction: float = 1 / 3):
     maps = net.activations(image)[layer]
     rows = []
     for how in ("max", "average"):
-        steps = pool_steps(maps, how, fraction)
-        items = [(f"{layer} {shape_text(maps.shape[:2])}", photos_render.rgb_composite(maps))]
-        items += [(f"×{k + 1}: {shape_text(s.shape[:2])}", photos_render.rgb_composite(s)) for k, s in enumerate(steps)]
-        rows.append((how, items))
+        steps = pool_steps(maps, how, fraction)  # the unpooled maps are the figure before this one
+        rows.append((how, [(f"pooled {k + 1}×: {shape_text(s.shape[:2])}", photos_render.rgb_composite(s))
+                           for k, s in enumerate(steps)]))
     sizes = " → ".join(shape_text(s.shape[:2]) for s in pool_steps(maps, "max", fraction))
     return photos_render.picture_grid(
         rows, title=f"2×2 max and average pooling, again and again — {net.example(image).caption}",
