@@ -101,7 +101,8 @@ def picture_grid(rows: list[tuple[str, list[tuple[str, np.ndarray]]]], *, title:
                     ax.axis("off")
                     continue
                 name, picture = items[c]
-                ax.imshow(np.clip(picture, 0, 1), interpolation="antialiased")
+                # Nearest: a pooled pixel is drawn as the block it is (and blocks compress well).
+                ax.imshow(np.clip(picture, 0, 1), interpolation="nearest")
                 ax.set_title(f"{label}: {name}" if c == 0 else name, fontsize=style.FONT_SIZE)
                 style.frame(ax)
                 for spine in ax.spines.values():
