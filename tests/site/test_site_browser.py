@@ -64,3 +64,27 @@ def test_the_site_works_opened_from_disk(smoke_build):
     assert any(v.endswith("06-digits.html") for v in visited) and any("atlas/" in v for v in visited)
     html = (site / "06-digits.html").read_text()
     assert "<math" in html and 'href="atlas/mnist_keras.html' in html.replace("./", "")
+
+
+def test_the_kernel_animation_gives_way_to_still_frames_when_motion_is_reduced(smoke_build):
+    from playwright.sync_api import sync_playwright
+
+    root, _ = smoke_build
+    chapter = (root / "build" / "site" / "11-a-cat-through-convolutions.html").as_uri()
+    shown = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for motion in ("no-preference", "reduce"):
+                page = browser.new_page(reduced_motion=motion)
+                page.goto(chapter)
+                moving, still = page.locator("img.cnnbook-motion"), page.locator("img.cnnbook-still")
+                assert moving.count() == 1 and still.count() == 1
+                visible = moving if motion == "no-preference" else still
+                visible.scroll_into_view_if_needed()
+                page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=visible.element_handle())
+                shown[motion] = (moving.is_visible(), still.is_visible())
+                page.close()
+        finally:
+            browser.close()
+    assert shown == {"no-preference": (True, False), "reduce": (False, True)}
