@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -36,8 +37,13 @@ def augment(x: np.ndarray, rng: np.random.Generator, max_shift: int = 4) -> np.n
     return np.stack([padded[i, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
 
 
+@functools.lru_cache(maxsize=None)
 def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
-    """The Optax optimizer named by a training config."""
+    """The Optax optimizer named by a training config.
+
+    One object per config (it holds no state): runs with equal settings then have equal static
+    graphs, and share one compiled training step (an experiment's seeds compile once).
+    """
     if cfg.optimizer == "rmsprop":
         # Keras' RMSprop: rho 0.9 and epsilon 1e-7 added outside the square root.
         return optax.rmsprop(cfg.learning_rate, decay=0.9, eps=1e-7, eps_in_sqrt=False)
@@ -54,26 +60,28 @@ def loss_fn(model, x, y):
     return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), logits
 
 
+@functools.partial(jax.jit, static_argnums=0)
+def _train_step(graphdef, state, totals, x, y):
+    model, optimizer = nnx.merge(graphdef, state)
+    (loss, logits), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, y)
+    optimizer.update(model, grads)
+    correct = (logits.argmax(-1) == y).sum().astype(jnp.float32)
+    return nnx.state((model, optimizer)), totals + jnp.stack([loss * y.shape[0], correct])
+
+
 def compile_step(model, optimizer):
     """The training step as one compiled function of plain arrays: (state, totals, x, y) → (state, totals).
 
     `nnx.jit` walks the model's object graph in Python on every call; splitting the model and
     optimizer once into a static graph and an array state, and merging them inside the compiled
-    function, leaves one XLA call per step. `totals` accumulates [summed loss, number correct] on
-    the device, so the loop never waits for a step to finish before sending the next batch.
+    function, leaves one XLA call per step. The graph is a static argument, so every run of the
+    same architecture and optimizer (an experiment's seeds) reuses one compilation. `totals`
+    accumulates [summed loss, number correct] on the device, so the loop never waits for a step
+    to finish before sending the next batch.
     Returns (graphdef, state, step); `nnx.update((model, optimizer), state)` writes a state back.
     """
     graphdef, state = nnx.split((model, optimizer))
-
-    @jax.jit
-    def step(state, totals, x, y):
-        model, optimizer = nnx.merge(graphdef, state)
-        (loss, logits), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, y)
-        optimizer.update(model, grads)
-        correct = (logits.argmax(-1) == y).sum().astype(jnp.float32)
-        return nnx.state((model, optimizer)), totals + jnp.stack([loss * y.shape[0], correct])
-
-    return graphdef, state, step
+    return graphdef, state, functools.partial(_train_step, graphdef)
 
 
 @nnx.jit
