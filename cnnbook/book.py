@@ -59,7 +59,7 @@ __all__ = [
     "photo", "photo_names", "photo_credit", "grey", "seed", "run_on", "three_filters", "channels_in_grey", "shrink",
     "detail", "detail_table", "relu_table", "pooled_repeatedly", "pool_size_steps", "mixed_winners",
     "pooling_crop", "compare_maps", "detail_of_weights", "sliding_kernel", "sliding_patch",
-    "high_frequency_share", "channel_similarity",
+    "high_frequency_share", "channel_similarity", "FINE_DETAIL",
 ]
 
 
@@ -184,6 +184,7 @@ detail_of_weights = photo_views.detail_of_weights
 sliding_kernel = _by_name(photo_views.sliding_kernel)
 sliding_patch = _by_name(photo_views.sliding_patch)
 high_frequency_share = photo_views.high_frequency_share
+FINE_DETAIL = photo_views.HIGH_FREQUENCY  # cycles per pixel above which a map's variation counts as fine detail
 channel_similarity = photo_views.channel_similarity
 
 
@@ -342,7 +343,7 @@ def shift_accuracy(*nets):
 
 
 def networks_table() -> Table:
-    """Every network this build trained: parameters, accuracy, epochs, and its training time."""
+    """Every network of this build: parameters, accuracy, epochs, and its training time (none for one never trained)."""
     rows = []
     for name in read_manifest(_build_dir())["networks"]:
         net = network(name)

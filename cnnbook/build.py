@@ -168,7 +168,7 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict
     for n in nets:
         spec = registry.get(n)
         with timer.part(n):  # a cache hit: reading and checking the entry; a miss: training
-            trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums.get(spec.dataset),
+            trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset] if spec.trained else None,
                                         progress=progress)
     manifest = {"profile": profile.name,
                 "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}

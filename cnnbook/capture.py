@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnbook import cache
-from cnnbook.errors import UnknownNameError
+from cnnbook.errors import DataError, UnknownNameError
 
 NETWORK, ARRAYS = "network.json", "arrays.npz"
 WALKS = 8  # confident mistakes followed through every layer (their activations are captured)
@@ -208,6 +208,10 @@ def photo_files(trained) -> dict[str, bytes]:
     """The files of a capture entry for a network that is never trained: its layers on its photos."""
     spec = trained.spec
     photos = spec.photos()
+    for p in photos.values():  # the layer table is computed for input_shape: the photos must have it
+        if p.x.shape != tuple(spec.input_shape):
+            raise DataError(f"photo {p.slug!r} is {p.x.shape}, but {spec.name} declares input_shape "
+                            f"{tuple(spec.input_shape)}: make them agree in {spec.source_file()}")
     inputs = [{"slug": p.slug, "caption": p.caption, "label": None, "index": None, "credit": p.credit,
                "original_shape": list(p.original_shape)} for p in photos.values()]
     x = np.stack([p.x for p in photos.values()])
@@ -283,6 +287,10 @@ class Captured:
             return mine
         slug = image if isinstance(image, str) else test_slug(int(image))
         if slug not in self.examples:
+            photos = [i["slug"] for i in self.meta["inputs"] if "credit" in i]
+            if photos:
+                raise UnknownNameError(f"{image!r} is not a photo of {self.meta['network']}; its photos are: "
+                                       f"{', '.join(photos)}")
             tests = [str(i["index"]) for i in self.meta["inputs"] if i["index"] is not None]
             raise UnknownNameError(
                 f"{image!r} is not an input captured for {self.meta['network']}: the capture stage follows the "

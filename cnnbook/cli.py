@@ -115,13 +115,14 @@ def _train(name: str, profile_name: str, root: Path) -> None:
 
     from cnnbook.build import build_lock
 
-    from cnnbook.render.formats import fmt_accuracy
-
     spec, profile = registry.get(name), get_profile(profile_name)
     with build_lock(Paths(root)):  # the cache is shared with builds: one writer at a time
         t = ensure_trained(spec, profile, Paths(root).cache)
     m = t.metrics
-    print(f"{name}: {m['params']:,} parameters, test accuracy {fmt_accuracy(m['test_accuracy'])}, "
+    if not spec.trained:
+        print(f"{name}: {m['params']:,} parameters, never trained (the seeded random weights) → {t.cache_dir}")
+        return
+    print(f"{name}: {m['params']:,} parameters, test accuracy {m['test_accuracy']:.4f}, "
           f"{m['train_seconds']:.1f} s ({'cached' if t.cache_hit else 'trained now'}) → {t.cache_dir}")
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnbook.models.layers import INPUT
+
 SHIFTS = tuple(range(7))  # pixels; the Keras article's claim of translation invariance, tested
 POOL_SHIFTS = (1, 2)
 DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # (rows, columns): right, left, down, up
@@ -71,13 +73,14 @@ def relative_change(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(b - a, axis=1)[keep] / norm[keep]
 
 
-def pool_shift(model, kinds: dict[str, str], x: np.ndarray, shifts=POOL_SHIFTS) -> dict[str, dict]:
-    """For each pooling layer: the mean relative change of its input and its output when the
-    images move by each shift (mean over the four directions)."""
+def pool_shift(model, kinds: dict[str, tuple[str, str | None]], x: np.ndarray, shifts=POOL_SHIFTS) -> dict[str, dict]:
+    """For each pooling layer that reads another layer: the mean relative change of its input and
+    its output when the images move by each shift (mean over the four directions).
+
+    kinds: {layer: (its kind, the layer it reads or None for the input)}."""
     from cnnbook.capture import capture
 
-    names = list(kinds)
-    pools = [(names[i - 1], name) for i, name in enumerate(names) if kinds[name] == "pool" and i > 0]
+    pools = [(reads, name) for name, (kind, reads) in kinds.items() if kind == "pool" and reads is not None]
     changes = {(pool, side, s): [] for _, pool in pools for side in ("before", "after") for s in shifts}
     for batch in _batches(x):
         still = capture(model, batch)
@@ -100,7 +103,10 @@ def _mean(parts: list[np.ndarray]) -> float | None:
 
 def measure(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
     """Everything above for one trained model; `x_test` as the network sees it (float, NHWC)."""
-    kinds = {layer.name: layer.kind for layer in model.layers()}
+    kinds, previous = {}, None
+    for layer in model.layers():  # what each layer reads, by name (None: the input)
+        reads = previous if layer.reads is None else (None if layer.reads == INPUT else layer.reads)
+        kinds[layer.name], previous = (layer.kind, reads), layer.name
     few = x_test[:LAYER_IMAGES]
     return {
         "test_images": int(min(len(x_test), ACCURACY_IMAGES)),

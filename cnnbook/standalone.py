@@ -51,12 +51,16 @@ def ensure(name: str) -> Path:
         have = list(read_manifest(paths.build)["networks"]) if (paths.build / MANIFEST).is_file() else []
         if name in have:
             return paths.build
-        cfg = spec.config(profile.name)
-        dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train, n_test=profile.n_test)
-        seconds = estimate_seconds(spec, cfg, len(dataset.x_train))
-        print(f"{name} is not trained here yet: training it once into {paths.build}, {cfg.epochs} epochs over "
-              f"{len(dataset.x_train):,} images (profile {profile.name}), about {_duration(seconds)} on this machine",
-              flush=True)
+        if spec.trained:
+            cfg = spec.config(profile.name)
+            dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
+                                n_test=profile.n_test)
+            seconds = estimate_seconds(spec, cfg, len(dataset.x_train))
+            print(f"{name} is not trained here yet: training it once into {paths.build}, {cfg.epochs} epochs over "
+                  f"{len(dataset.x_train):,} images (profile {profile.name}), about {_duration(seconds)} on this "
+                  "machine", flush=True)
+        else:
+            print(f"{name} is never trained: keeping its seeded random weights in {paths.build}", flush=True)
         nets = [*have, name]  # the networks already here are cache hits: only `name` trains
         checksums = stage_data(profile, nets)
         trained = stage_train(profile, nets, paths, checksums, progress=True)

@@ -37,21 +37,23 @@ def augment(x: np.ndarray, rng: np.random.Generator, max_shift: int = 4) -> np.n
     return np.stack([padded[i, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
 
 
-@functools.lru_cache(maxsize=None)
 def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
-    """The Optax optimizer named by a training config.
+    """The Optax optimizer named by a training config."""
+    return _optimizer(cfg.optimizer, cfg.learning_rate)
 
-    One object per config (it holds no state): runs with equal settings then have equal static
-    graphs, and share one compiled training step (an experiment's seeds compile once).
-    """
-    if cfg.optimizer == "rmsprop":
+
+@functools.lru_cache(maxsize=None)
+def _optimizer(name: str, learning_rate: float) -> optax.GradientTransformation:
+    # One object per (name, rate): it holds no state, and runs with equal settings (an experiment's
+    # seeds) then have equal static graphs and share one compiled training step.
+    if name == "rmsprop":
         # Keras' RMSprop: rho 0.9 and epsilon 1e-7 added outside the square root.
-        return optax.rmsprop(cfg.learning_rate, decay=0.9, eps=1e-7, eps_in_sqrt=False)
-    if cfg.optimizer == "adam":
-        return optax.adam(cfg.learning_rate)
-    if cfg.optimizer == "sgd":
-        return optax.sgd(cfg.learning_rate)
-    raise ValueError(f"unknown optimizer {cfg.optimizer!r}: use rmsprop, adam or sgd")
+        return optax.rmsprop(learning_rate, decay=0.9, eps=1e-7, eps_in_sqrt=False)
+    if name == "adam":
+        return optax.adam(learning_rate)
+    if name == "sgd":
+        return optax.sgd(learning_rate)
+    raise ValueError(f"unknown optimizer {name!r}: use rmsprop, adam or sgd")
 
 
 def loss_fn(model, x, y):
@@ -78,10 +80,10 @@ def compile_step(model, optimizer):
     same architecture and optimizer (an experiment's seeds) reuses one compilation. `totals`
     accumulates [summed loss, number correct] on the device, so the loop never waits for a step
     to finish before sending the next batch.
-    Returns (graphdef, state, step); `nnx.update((model, optimizer), state)` writes a state back.
+    Returns (state, step); `nnx.update((model, optimizer), state)` writes a state back.
     """
     graphdef, state = nnx.split((model, optimizer))
-    return graphdef, state, functools.partial(_train_step, graphdef)
+    return state, functools.partial(_train_step, graphdef)
 
 
 @nnx.jit
@@ -121,7 +123,7 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     model = spec.build(rngs=nnx.Rngs(cfg.seed))
     optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
     model.train()
-    _, state, step = compile_step(model, optimizer)
+    state, step = compile_step(model, optimizer)
     x = jnp.zeros((cfg.batch_size, *spec.input_shape), jnp.float32)
     y = jnp.zeros((cfg.batch_size,), jnp.int32)
     totals = jnp.zeros(2)
@@ -146,7 +148,7 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
     step_seconds = 0.0
     model.train()  # the compiled step keeps the training mode it was compiled in
-    _, state, step = compile_step(model, optimizer)
+    state, step = compile_step(model, optimizer)
     # Without augmentation the training set goes to the device once; each step takes its batch there.
     x_device = None if cfg.augment else jnp.asarray(x_train)
     y_device = jnp.asarray(y_train)

@@ -62,10 +62,8 @@ def _code_files(spec: NetworkSpec) -> list[Path]:
 def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = None) -> dict:
     """Everything the trained weights depend on, as the JSON stored beside them."""
     if not spec.trained:  # seeded random weights: they depend on the code and the seed only
-        from cnnbook.data import photos
-
         return {"network": spec.name, "profile": profile.name, "trained": False, "seed": spec.seed,
-                "photos": photos.digest(), "code_checksum": cache.file_digest(*_code_files(spec)),
+                "code_checksum": cache.file_digest(*_code_files(spec)),
                 "versions": _versions(), "machine": {k: v for k, v in cache.machine().items() if k != "cores"}}
     cfg: TrainConfig = spec.config(profile.name)
     if data_checksum is None:  # the build passes the checksum its data stage computed; others compute it

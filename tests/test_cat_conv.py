@@ -9,7 +9,7 @@ from PIL import Image
 
 from cnnbook.capture import layer_table
 from cnnbook.data import photos
-from cnnbook.errors import DataError
+from cnnbook.errors import DataError, UnknownNameError
 from cnnbook.models import build_model, count_params, registry
 from cnnbook.profiles import get_profile
 from cnnbook.render import animation, photos as photos_render
@@ -84,7 +84,7 @@ SPEC = NetworkSpec(name="zz_random", title="t", source="s", dataset=None, input_
         (tmp_path / "zz_random.py").write_text(source.replace(" EXTRA", ""))
         with pytest.raises(NetworkDefinitionError, match="has no dataset and no photos"):
             registry.discover(refresh=True)
-        (tmp_path / "zz_random.py").unlink()  # a second module: the first stays imported
+        (tmp_path / "zz_random.py").unlink()  # each case is a new module: the first stays imported
         (tmp_path / "zz_random_trained.py").write_text(
             source.replace(" EXTRA", ", photos=dict, train={'smoke': TrainConfig()}"))
         with pytest.raises(NetworkDefinitionError, match="has training settings but no dataset"):
@@ -100,13 +100,84 @@ def test_an_untrained_network_is_cached_with_its_seeded_weights_and_no_test_resu
     spec = registry.get("cat_conv")
     first = ensure_trained(spec, get_profile("smoke"), tmp_path)
     assert not first.cache_hit and first.metrics["test_accuracy"] is None and first.metrics["epochs"] == 0
-    assert first.config["seed"] == spec.seed and "train" not in first.config
+    assert first.config["seed"] == spec.seed and "train" not in first.config and "photos" not in first.config
     again = ensure_trained(spec, get_profile("smoke"), tmp_path)
     assert again.cache_hit and again.cache_dir == first.cache_dir
     stored = load_weights(spec, again.cache_dir / STATE)
     fresh = build_model("cat_conv", seed=spec.seed)
     np.testing.assert_array_equal(np.asarray(stored.conv_3x3.kernel[...]), np.asarray(fresh.conv_3x3.kernel[...]))
     assert json.loads((again.cache_dir / "metrics.json").read_text())["params"] == 987
+
+
+@pytest.fixture(scope="module")
+def cat(tmp_path_factory):
+    """cat_conv as a chapter sees it, made outside a build (the standalone path: no dataset, no training)."""
+    import os
+
+    from cnnbook import standalone
+    from cnnbook.views.network import load
+
+    cache = tmp_path_factory.mktemp("cache")
+    saved = {k: os.environ.get(k) for k in ("CNNBOOK_CACHE_DIR", "CNNBOOK_PROFILE")}
+    os.environ.update({"CNNBOOK_CACHE_DIR": str(cache), "CNNBOOK_PROFILE": "smoke"})
+    try:
+        where = standalone.ensure("cat_conv")
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return load(where, "cat_conv")
+
+
+def test_a_chapter_outside_a_build_gets_cat_conv_without_data_or_training(cat):
+    assert cat.captured.meta["config"]["trained"] is False and cat.metrics["test_accuracy"] is None
+    assert cat.photo_names() == ["chelsea", "coffee"] and cat.sample_names() == []
+    assert cat.activations("chelsea")["conv_10x10"].shape == (291, 442, 3)
+    with pytest.raises(UnknownNameError, match="'dog' is not a photo of cat_conv; its photos are: chelsea, coffee"):
+        cat.example("dog")
+
+
+def test_views_follow_what_each_layer_reads(cat):
+    from cnnbook.views.shapes import shape_trace
+
+    trace = {row[0]: row for row in shape_trace(cat).rows}
+    # 300·451 / (291·442) positions: the 10×10 branch is measured against the photo, not against pool_3x3
+    assert trace["`conv_10x10`"][-1] == "1.05192× fewer positions"
+    assert cat.readers("conv_3x3") == ["relu_3x3"] and cat.readers("pool_3x3") == []
+    np.testing.assert_array_equal(cat.input_of("conv_10x10", "chelsea"), cat.example("chelsea").x)
+    with pytest.raises(UnknownNameError, match="unknown layer 'conv_5x5'"):
+        photo_views.detail(cat, "conv_5x5", "chelsea")
+
+
+def test_the_sliding_kernel_shows_the_networks_own_outputs(cat):
+    r0, c0 = photo_views.sliding_patch(cat, "conv_3x3", "chelsea", size=6)
+    shown = photo_views.sliding_kernel(cat, "conv_3x3", "chelsea", size=6)
+    apng = Image.open(io.BytesIO(shown.apng))
+    assert apng.n_frames == 16  # a 6×6 patch, a 3×3 kernel: 4×4 outputs
+    assert f"rows {r0}–{r0 + 5}, columns {c0}–{c0 + 5}" in shown.alt
+    with pytest.raises(ValueError, match="take a larger patch"):
+        photo_views.sliding_kernel(cat, "conv_3x3", "chelsea", size=3)
+    with pytest.raises(UnknownNameError, match="unknown conv layer 'pool_3x3'"):
+        photo_views.sliding_kernel(cat, "pool_3x3", "chelsea")
+
+
+def test_runs_that_differ_only_in_their_seed_share_one_compiled_step():
+    from dataclasses import replace
+
+    from flax import nnx
+
+    from cnnbook.models.spec import TrainConfig
+    from cnnbook.train import _train_step, compile_step, make_optimizer
+
+    cfg = TrainConfig(optimizer="adam", learning_rate=3e-3)
+    assert make_optimizer(cfg) is make_optimizer(replace(cfg, seed=7))
+    graphs = []
+    for seed in (0, 1):
+        model = build_model("lenet", seed=seed)
+        optimizer = nnx.Optimizer(model, make_optimizer(replace(cfg, seed=seed)), wrt=nnx.Param)
+        graphs.append(nnx.split((model, optimizer))[0])
+        compile_step(model, optimizer)
+    assert graphs[0] == graphs[1]  # equal static graphs: one entry in the step's compilation cache
+    assert make_optimizer(cfg) is not make_optimizer(replace(cfg, learning_rate=1e-3))
 
 
 def test_the_receptive_field_of_a_branch_starts_at_the_photo():
@@ -201,3 +272,36 @@ def test_channel_similarity_is_one_for_copies_and_low_for_unrelated_maps():
     a = rng.normal(size=(30, 30))
     assert photo_views.channel_similarity(np.stack([a, -2 * a, 3 * a], -1)) == pytest.approx(1.0)
     assert photo_views.channel_similarity(rng.normal(size=(60, 60, 4))) < 0.05
+
+
+@pytest.mark.parametrize("reads, name, message", [
+    ("conv_9", "conv", r"layer 'conv' of zz_reads_\w+ reads 'conv_9', which is not an earlier layer"),
+    (None, "input", r"names a layer 'input', the name that stands for the network's input"),
+])
+def test_a_layer_must_read_the_input_or_an_earlier_layer(tmp_path, monkeypatch, reads, name, message):
+    import cnnbook.models
+    from cnnbook.errors import NetworkDefinitionError
+
+    module = f"zz_reads_{name}"
+    (tmp_path / f"{module}.py").write_text(f'''
+from flax import nnx
+from cnnbook.models.layers import Layer, Layered
+from cnnbook.models.spec import NetworkSpec
+
+class Net(Layered):
+    def __init__(self, *, rngs):
+        self.conv = nnx.Conv(3, 3, (3, 3), padding="VALID", rngs=rngs)
+
+    def layers(self):
+        return [Layer({name!r}, "conv", self.conv, self.conv, reads={reads!r})]
+
+SPEC = NetworkSpec(name={module!r}, title="t", source="s", dataset=None, input_shape=(8, 8, 3), build=Net,
+                   photos=dict)
+''')
+    monkeypatch.setattr(cnnbook.models, "__path__", [*cnnbook.models.__path__, str(tmp_path)])
+    try:
+        with pytest.raises(NetworkDefinitionError, match=message):
+            registry.discover(refresh=True)
+    finally:
+        monkeypatch.undo()
+        registry.discover(refresh=True)

@@ -41,7 +41,7 @@ def test_zero_shares_and_pool_shift():
     # A single bright pixel moved by one pixel inside a pool window: the pool's output barely moves.
     dots = np.zeros((4, 8, 8, 1), np.float32)
     dots[:, 2, 2, 0] = 1.0
-    result = measure.pool_shift(Probe(), {"clip": "relu", "pool": "pool"}, dots, shifts=(1,))
+    result = measure.pool_shift(Probe(), {"clip": ("relu", None), "pool": ("pool", "clip")}, dots, shifts=(1,))
     assert result["pool"]["input_layer"] == "clip"
     assert result["pool"]["after"][0] < result["pool"]["before"][0]
 

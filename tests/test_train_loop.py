@@ -34,7 +34,7 @@ def test_compiled_steps_match_nnx_jit_steps(optimizer):
 
     model = build_model("lenet", seed=3)
     opt = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
-    _, state, step = compile_step(model, opt)
+    state, step = compile_step(model, opt)
     totals = jnp.zeros(2)
     for x, y in batches:
         state, totals = step(state, totals, x, y)

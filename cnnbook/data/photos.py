@@ -75,11 +75,7 @@ def photos() -> dict[str, Photo]:
     h, w = cat.shape[:2]
     return {
         CAT: Photo(CAT, f"the cat ({h}×{w})", cat, cat.shape, CREDITS[CAT]),
-        "coffee": Photo("coffee", f"the coffee cup (its middle {h}×{w} of {coffee.shape[0]}×{coffee.shape[1]})",
+        "coffee": Photo("coffee", f"the coffee cup ({h}×{w} cut from the middle of {coffee.shape[0]}×{coffee.shape[1]})",
                         centre_crop(coffee, h, w), coffee.shape, CREDITS["coffee"]),
     }
 
-
-def digest() -> str:
-    """Identifies the photos (part of a capture's key)."""
-    return hashlib.sha256("".join(f"{k}={v}" for k, v in sorted(PINNED_SHA256.items())).encode()).hexdigest()

@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 
 from cnnbook.errors import NetworkDefinitionError, UnknownNameError
-from cnnbook.models.layers import KINDS, Layer
+from cnnbook.models.layers import INPUT, KINDS, Layer
 from cnnbook.models.spec import NetworkSpec
 from cnnbook.profiles import PROFILES
 
@@ -68,6 +68,13 @@ def check(spec: NetworkSpec, where: str) -> None:
             raise NetworkDefinitionError(f"{where}: layer {layer.name!r} of {spec.name} has kind {layer.kind!r}; "
                                          f"declare one of: {', '.join(KINDS)}")
     names = [layer.name for layer in layers]
+    for i, layer in enumerate(layers):
+        if layer.name == INPUT:
+            raise NetworkDefinitionError(f"{where}: {spec.name} names a layer {INPUT!r}, the name that stands for "
+                                         "the network's input; rename the layer")
+        if layer.reads is not None and layer.reads != INPUT and layer.reads not in names[:i]:
+            raise NetworkDefinitionError(f"{where}: layer {layer.name!r} of {spec.name} reads {layer.reads!r}, which is "
+                                         f"not an earlier layer; use INPUT or one of: {', '.join(names[:i]) or 'none'}")
     if len(set(names)) != len(names):
         raise NetworkDefinitionError(f"{where}: {spec.name} names two layers alike: {', '.join(names)}")
 

@@ -18,7 +18,7 @@ GALLERY_ON_PAGE = 12  # mistakes shown: two rows of photos stay within the page 
 
 
 def build_atlas(net, banner: str = "") -> PageOutput:
-    """The atlas page of a trained network, as Markdown and PNG files under atlas/ (and its walks)."""
+    """The atlas page of a network, as Markdown and PNG files under atlas/ (and, when trained, its walks)."""
     if not net.spec.trained:
         return build_photo_atlas(net, banner)
     name = net.spec.name
@@ -109,7 +109,8 @@ def build_photo_atlas(net, banner: str = "") -> PageOutput:
     photos = net.photo_names()
     _header(page, net, banner)
     page.add(f"`{net.spec.name}` follows {net.spec.source}. It is **never trained**: its "
-             f"{fmt_int(net.total_params())} parameters are the random initial weights of seed {net.seed}, and "
+             f"{fmt_int(net.total_params())} parameters are its initial ones (kernels drawn at random from seed "
+             f"{net.seed}, biases zero), and "
              f"it runs on {len(photos)} photos instead of a test set. Every figure below is computed from those "
              "weights on these photos.")
     _layers(page, net)

@@ -52,8 +52,8 @@ def activation_maps(net, layer: str, image, channel: int | None = None, slope: f
     When the network's next layer is its ReLU, the ReLU panel is checked against it.
     """
     net.check_layer(layer, kind="conv")
-    names = net.layer_names()
-    after = names[names.index(layer) + 1] if names.index(layer) + 1 < len(names) else None
+    readers = net.readers(layer)
+    after = readers[0] if len(readers) == 1 else None
     if after is None or net.check_layer(after).kind != "relu":
         # Keras-style layers apply their activation inside: their output is not "before any activation".
         raise ValueError(f"{net.spec.name} {layer} is not followed by a ReLU layer of its own, so its captured "

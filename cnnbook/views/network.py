@@ -99,6 +99,11 @@ class Network:
         """The name of the layer whose output `layer` reads (None for the first layer: it reads the input)."""
         return self.check_layer(layer).reads
 
+    def readers(self, layer: str) -> list[str]:
+        """The names of the layers that read `layer`'s output, in order."""
+        self.check_layer(layer)
+        return [row.name for row in self.layers if row.reads == layer]
+
     def total_params(self) -> int:
         return sum(row.params for row in self.layers)
 
@@ -113,7 +118,7 @@ class Network:
         return self.captured.activations(self.example(image), self.variant)
 
     def input_of(self, layer: str, image) -> np.ndarray:
-        """What `layer` reads for an image: the previous layer's output, or the image itself."""
+        """What `layer` reads for an image: the output of the layer it reads, or the image itself."""
         before = self.layer_before(layer)
         return self.example(image).x if before is None else self.activations(image)[before]
 
@@ -132,11 +137,6 @@ class Network:
             if layer.name == until:
                 break
         return outputs
-
-    @property
-    def trained(self) -> bool:
-        """Whether these weights were trained (a network without a dataset keeps its initial ones)."""
-        return self.spec.trained and self.variant != "untrained"
 
     @property
     def seed(self) -> int:

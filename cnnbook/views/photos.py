@@ -11,8 +11,8 @@ from cnnbook.render import photos as photos_render
 from cnnbook.render import pooling as pooling_render
 from cnnbook.render.display import Animation
 from cnnbook.render.formats import fmt_int, fmt_percent
+from cnnbook.errors import UnknownNameError
 from cnnbook.render.tables import Table
-from cnnbook.views.kernels import conv_weights
 
 high_frequency_share = photos_render.high_frequency_share
 HIGH_FREQUENCY = 0.25  # cycles per pixel: detail finer than 4 pixels per cycle counts as fine detail
@@ -38,7 +38,7 @@ def credit(net, image: str) -> str:
     for item in net.captured.meta["inputs"]:
         if item["slug"] == image and "credit" in item:
             return item["credit"]
-    raise ValueError(f"{image!r} is not one of the photos of {net.spec.name}: {', '.join(net.photo_names())}")
+    raise UnknownNameError(f"{image!r} is not one of the photos of {net.spec.name}: {', '.join(net.photo_names())}")
 
 
 def three_filters(net, layer: str, image: str):
@@ -75,6 +75,8 @@ def shrink(net, layer: str) -> str:
 def detail(net, layer: str | None, image: str) -> float:
     """The share of fine detail (spectral energy above HIGH_FREQUENCY cycles per pixel) in a layer's
     output, or in the photo itself (layer None, in grey)."""
+    if layer is not None:
+        net.check_layer(layer)
     x = grey(photo(net, image)) if layer is None else net.activations(image)[layer]
     return high_frequency_share(x, HIGH_FREQUENCY)
 
@@ -102,19 +104,24 @@ def relu_table(net, image: str) -> Table:
                  align=["left", "left", "right", "right", "right", "right"])
 
 
-def pool2(maps: np.ndarray, how: str) -> np.ndarray:
-    """One 2×2, stride-2 pooling of (H, W, C) maps by max or mean (an odd last row or column dropped)."""
+def windows_2x2(maps: np.ndarray) -> np.ndarray:
+    """(H, W, C) maps as their 2×2 windows, (H/2, W/2, C, 4) in reading order (an odd last row or column dropped)."""
     h, w, c = maps.shape
     windows = maps[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2, c)
+    return windows.transpose(0, 2, 4, 1, 3).reshape(h // 2, w // 2, c, 4)
+
+
+def pool2(maps: np.ndarray, how: str) -> np.ndarray:
+    """One 2×2, stride-2 pooling of (H, W, C) maps by max or mean."""
     if how == "max":
-        return windows.max(axis=(1, 3))
+        return windows_2x2(maps).max(axis=-1)
     if how == "average":
-        return windows.mean(axis=(1, 3))
+        return windows_2x2(maps).mean(axis=-1)
     raise ValueError(f"unknown pooling {how!r}: use 'max' or 'average'")
 
 
 def pool_steps(maps: np.ndarray, how: str, fraction: float = 1 / 3) -> list[np.ndarray]:
-    """Pool 2×2 again and again until the map is at most `fraction` of the photo's height."""
+    """Pool 2×2 again and again until the maps are at most `fraction` of their first height."""
     steps, target = [], maps.shape[0] * fraction
     while not steps or steps[-1].shape[0] > target:
         steps.append(pool2(steps[-1] if steps else maps, how))
@@ -123,17 +130,19 @@ def pool_steps(maps: np.ndarray, how: str, fraction: float = 1 / 3) -> list[np.n
 
 def pooled_repeatedly(net, layer: str, image: str, fraction: float = 1 / 3):
     """Max against average pooling, applied again and again to a layer's three channels (as colour)."""
+    net.check_layer(layer)
     maps = net.activations(image)[layer]
-    rows = []
+    rows, sizes = [], []
     for how in ("max", "average"):
-        steps = pool_steps(maps, how, fraction)  # the unpooled maps are the figure before this one
-        rows.append((how, [(f"pooled {k + 1}×: {shape_text(s.shape[:2])}", photos_render.rgb_composite(s))
-                           for k, s in enumerate(steps)]))
-    sizes = " → ".join(shape_text(s.shape[:2]) for s in pool_steps(maps, "max", fraction))
+        steps = pool_steps(maps, how, fraction)
+        sizes = [shape_text(s.shape[:2]) for s in steps]
+        rows.append((how, [(f"pooled {k + 1}×: {size}", photos_render.rgb_composite(s))
+                           for k, (size, s) in enumerate(zip(sizes, steps))]))
     return photos_render.picture_grid(
         rows, title=f"2×2 max and average pooling, again and again — {net.example(image).caption}",
         alt=f"{layer}'s three channels as colour, pooled 2×2 repeatedly by max (top) and by average (bottom): "
-            f"{shape_text(maps.shape[:2])} → {sizes}, drawn at their true relative sizes")
+            f"{shape_text(maps.shape[:2])} → {' → '.join(sizes)}; every picture is drawn the same size, its title "
+            "gives its real size")
 
 
 def mixed_winners(maps: np.ndarray) -> float:
@@ -142,14 +151,13 @@ def mixed_winners(maps: np.ndarray) -> float:
     Each channel is pooled on its own, so one output pixel can take its red from one input pixel and
     its green from another: colours that were never side by side in the input, the "mottled" look.
     """
-    h, w, c = maps.shape
-    windows = maps[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2, c).transpose(0, 2, 4, 1, 3)
-    winners = windows.reshape(h // 2, w // 2, c, 4).argmax(-1)
+    winners = windows_2x2(maps).argmax(-1)
     return float((winners != winners[..., :1]).any(-1).mean())
 
 
 def pool_size_steps(net, layer: str, image: str, fraction: float = 1 / 3) -> list[tuple[int, ...]]:
     """The map's size after each 2×2 pooling of `pooled_repeatedly`."""
+    net.check_layer(layer)
     return [tuple(s.shape[:2]) for s in pool_steps(net.activations(image)[layer], "max", fraction)]
 
 
@@ -222,17 +230,18 @@ def sliding_kernel(net, layer: str, image: str, channel: int = 0, size: int = 8)
     out = net.activations(image)[layer][..., channel]
     r0, c0 = liveliest_patch(out, size, k)
     m = size - k + 1
+    if m < 2:
+        raise ValueError(f"a {size}×{size} patch leaves a {k}×{k} kernel {m} position(s): take a larger patch")
     patch = photo(net, image)[r0 : r0 + size, c0 : c0 + size]
     frames = animation_render.sliding_frames(patch, out[r0 : r0 + m, c0 : c0 + m], k)
-    last = len(frames) - 1
-    picks = [0, m + 1, last]  # the first window, one a row further on, the finished output
+    picks = [0, m, len(frames) - 1]  # the first window, the first of the next row, the finished output
     where = f"rows {r0}–{r0 + size - 1}, columns {c0}–{c0 + size - 1} of {net.example(image).caption}"
     return Animation(
         animation_render.animated_png(frames), animation_render.frame_strip(frames, picks),
         alt=f"Animation: the {k}×{k} kernel of {layer}, channel {channel}, slides over {where}; each of the "
             f"{m}×{m} outputs appears as the window reaches it",
         still_alt=f"Three moments of the {k}×{k} kernel of {layer}, channel {channel}, sliding over {where}: "
-                  f"the first window, the window one row further on, and all {m * m} outputs")
+                  f"the first window, the first window of the second row, and all {m * m} outputs")
 
 
 def sliding_patch(net, layer: str, image: str, channel: int = 0, size: int = 8) -> tuple[int, int]:

@@ -45,12 +45,11 @@ def _change(before, after, kind: str) -> str:
 
 def shape_trace(net) -> Table:
     """Every layer's output shape, its kernel, its number of values, and what it changed, from the model."""
-    rows, before = [], tuple(net.spec.input_shape)
-    rows.append(["input", "", "", _shape(before), fmt_int(math.prod(before)), ""])
+    rows = [["input", "", "", _shape(net.spec.input_shape), fmt_int(math.prod(net.spec.input_shape)), ""]]
     for r in net.layers:
+        before = tuple(net.check_layer(r.reads).output_shape if r.reads else net.spec.input_shape)
         rows.append([f"`{r.name}`", r.kind, _kernel(r), _shape(r.output_shape), fmt_int(math.prod(r.output_shape)),
                      _change(before, tuple(r.output_shape), r.kind)])
-        before = tuple(r.output_shape)
     return Table(["Layer", "Kind", "Kernel", "Output shape", "Values", "What changed"], rows,
                  align=["left", "left", "left", "left", "right", "left"])
 
@@ -58,11 +57,10 @@ def shape_trace(net) -> Table:
 def _flatten_rows(net):
     """The layer the flatten reads, the flatten, and the layer that reads it."""
     flat, before = flatten_row(net)
-    names = net.layer_names()
-    at = names.index(flat.name)
-    if at + 1 == len(names):
-        raise UnknownNameError(f"{net.spec.name}'s flatten layer is its last: no layer reads it")
-    return before, flat, net.layers[at + 1]
+    readers = net.readers(flat.name)
+    if not readers:
+        raise UnknownNameError(f"{net.spec.name}'s flatten layer {flat.name!r} is read by no layer")
+    return before, flat, net.check_layer(readers[0])
 
 
 def flatten_check(net, claims: dict[str, tuple[int, ...]]) -> Table:

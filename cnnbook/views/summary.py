@@ -95,7 +95,6 @@ def provenance(net) -> Table:
             ["Libraries", versions],
         ], align=["left", "left"])
     t = c["train"]
-    versions = ", ".join(f"{k} {v}" for k, v in sorted(c["versions"].items()))
     rows = [
         ["Network", f"{net.spec.title} (`{net.spec.name}`)"],
         ["Source", net.spec.source],
