@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from cnnbook.render import style
+from cnnbook.render.images import unit_range
 
 CELL = 22  # screen pixels per image pixel
 GAP = 3  # cells between the patch and the output
@@ -39,7 +40,7 @@ def sliding_frames(patch: np.ndarray, out: np.ndarray, kernel_size: int) -> list
     if out.shape != (n - kernel_size + 1, n - kernel_size + 1):
         raise ValueError(f"a VALID {kernel_size}×{kernel_size} convolution of a {n}×{n} patch has "
                          f"{n - kernel_size + 1}×{n - kernel_size + 1} outputs, got {out.shape}")
-    left = _upscale((np.clip(patch, 0, 1) * 255).round().astype(np.uint8))
+    left = _upscale((unit_range(patch, "patch") * 255).round().astype(np.uint8))
     offset = (n + GAP) * CELL
     top = (n - m) // 2 * CELL  # the output centred beside the patch
     vmax = style.symmetric_range(out)

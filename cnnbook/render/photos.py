@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnbook.render import style
+from cnnbook.render.images import unit_range
 from cnnbook.render.formats import fmt_percent
 
 
@@ -59,7 +60,7 @@ def picture(rgb: np.ndarray, *, title: str, alt: str) -> style.Figure:
         h, w = rgb.shape[:2]
         fig = style.new_figure(PICTURE_WIDTH, PICTURE_WIDTH * h / w + 0.45)
         ax = fig.subplots()
-        ax.imshow(np.clip(rgb, 0, 1), interpolation="antialiased")
+        ax.imshow(unit_range(rgb, title), interpolation="antialiased")
         style.frame(ax)
         ax.set_title(title)
         return style.finish(fig, alt)
@@ -102,7 +103,7 @@ def picture_grid(rows: list[tuple[str, list[tuple[str, np.ndarray]]]], *, title:
                     continue
                 name, picture = items[c]
                 # Nearest: a pooled pixel is drawn as the block it is (and blocks compress well).
-                ax.imshow(np.clip(picture, 0, 1), interpolation="nearest")
+                ax.imshow(unit_range(picture, name), interpolation="nearest")
                 ax.set_title(f"{label}: {name}" if c == 0 else name, fontsize=style.FONT_SIZE)
                 style.frame(ax)
                 for spine in ax.spines.values():
