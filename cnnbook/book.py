@@ -28,7 +28,7 @@ from cnnbook.views import measures as measure_views
 from cnnbook.views import (activation, convolution, costs as cost_views, flatten, kernels as kernel_views, maps, pooling as pool_views,
                            results, softmax, summary as summary_views, walks)
 from cnnbook.views import activation_functions, pooling_compare, softmax_steps as softmax_step_views
-from cnnbook.views import conv_arithmetic, photos as photo_views, shapes as shape_views
+from cnnbook.views import channels as channel_views, conv_arithmetic, photos as photo_views, shapes as shape_views
 from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
@@ -60,6 +60,11 @@ __all__ = [
     "detail", "detail_table", "relu_table", "pooled_repeatedly", "pool_size_steps", "mixed_winners",
     "pooling_crop", "compare_maps", "detail_of_weights", "sliding_kernel", "sliding_patch",
     "high_frequency_share", "channel_similarity", "FINE_DETAIL",
+    # what the channels learned
+    "channel_layers", "channel_count", "channel_settings", "channel_mosaic", "channel_figure", "channel_table",
+    "top_patches", "least_exciting", "visualisation", "dreams_beating_tests", "dream_gains", "class_purity",
+    "favourite_class", "edge_match", "unit_field", "best_test_response", "class_models", "class_model_table",
+    "class_model_logits", "class_best_test_logits", "class_model_match",
 ]
 
 
@@ -186,6 +191,27 @@ sliding_patch = _by_name(photo_views.sliding_patch)
 high_frequency_share = photo_views.high_frequency_share
 FINE_DETAIL = photo_views.HIGH_FREQUENCY  # cycles per pixel above which a map's variation counts as fine detail
 channel_similarity = photo_views.channel_similarity
+channel_layers = _by_name(channel_views.layers)
+channel_count = _by_name(channel_views.count)
+channel_settings = _by_name(channel_views.summary)
+channel_mosaic = _by_name(channel_views.mosaic)
+channel_figure = _by_name(channel_views.channel_figure)
+channel_table = _by_name(channel_views.channel_table)
+top_patches = _by_name(channel_views.top_patches)
+least_exciting = _by_name(channel_views.least)
+visualisation = _by_name(channel_views.dream)
+dreams_beating_tests = _by_name(channel_views.dreams_beating_tests)
+dream_gains = _by_name(channel_views.dream_gains)
+class_purity = _by_name(channel_views.class_purity)
+favourite_class = _by_name(channel_views.favourite_class)
+edge_match = _by_name(channel_views.edge_match)
+unit_field = _by_name(channel_views.field)
+class_models = _by_name(channel_views.class_models)
+class_model_table = _by_name(channel_views.class_model_table)
+class_model_logits = _by_name(channel_views.class_model_logits)
+class_best_test_logits = _by_name(channel_views.class_best_test_logits)
+class_model_match = _by_name(channel_views.class_model_match)
+best_test_response = _by_name(channel_views.best_test)
 
 
 @_by_name

@@ -12,7 +12,9 @@ An entry lives in `build/capture/<net>/entry-<key>/`, written atomically with a 
 - `arrays.npz`: test labels, test probabilities, the inputs, the mistakes' images;
 - `activations-<variant>.npz`: `<input slug>/<layer>` → that layer's output for that input;
 - `weights-<variant>.safetensors` for the variants other than the trained weights
-  (`untrained`: the seeded initial weights; `published`: a source's own weights, if any).
+  (`untrained`: the seeded initial weights; `published`: a source's own weights, if any);
+- `channels.npz`: what each channel of the trained network responds to (`cnnbook.channels`),
+  summarised under "channels" in `network.json`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 from cnnbook import cache
 from cnnbook.errors import DataError, UnknownNameError
 
-NETWORK, ARRAYS = "network.json", "arrays.npz"
+NETWORK, ARRAYS, CHANNELS = "network.json", "arrays.npz", "channels.npz"
 WALKS = 8  # confident mistakes followed through every layer (their activations are captured)
 GALLERY = 24  # confident mistakes whose images are kept for the misclassified gallery
 
@@ -107,7 +109,8 @@ def capture_key(trained, extras: str | None) -> str:
     """What a capture depends on: the trained weights, CNN Explainer's files, and all the code that
     runs or names what it stores (this module, training's evaluation, the data and model packages)."""
     package = Path(__file__).parent
-    code = sorted([Path(__file__), package / "measure.py", package / "train.py", package / "trained.py",
+    code = sorted([Path(__file__), package / "measure.py", package / "channels.py", package / "profiles.py",
+                   package / "train.py", package / "trained.py",
                    *(package / "data").glob("*.py"), *(package / "models").glob("*.py"),
                    trained.spec.source_file()])
     return cache.content_key({"capture": trained.spec.name, "weights": trained.cache_dir.name,
@@ -144,8 +147,10 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     from flax import nnx
     from safetensors.numpy import save as save_tensors
 
+    from cnnbook.channels import learned
     from cnnbook.data import samples
     from cnnbook.measure import measure
+    from cnnbook.profiles import get_profile
     from cnnbook.train import evaluate, to_inputs
     from cnnbook.trained import state_to_arrays
 
@@ -192,12 +197,16 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
             _, accuracy[variant], probs_v = evaluate(model, to_inputs(dataset.x_test), y_test.astype("int32"))
             arrays[f"probs/{variant}"] = np.asarray(probs_v, np.float32)
             files[f"weights-{variant}.safetensors"] = save_tensors(state_to_arrays(model))
+    steps = get_profile(trained.config["profile"]).visualisation_steps
+    channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test, steps)
+    files[CHANNELS] = _npz(channel_arrays)
     meta = {
         "network": spec.name, "profile": trained.config["profile"], "config": trained.config,
         "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": list(classes),
         "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery,
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
         "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32")),
+        "channels": channel_summary,
     }
     files[NETWORK] = json.dumps(meta, indent=1, sort_keys=True).encode()
     files[ARRAYS] = _npz(arrays)
@@ -260,6 +269,13 @@ class Captured:
     @property
     def class_names(self) -> tuple[str, ...]:
         return tuple(self.meta["class_names"])
+
+    @cached_property
+    def channels(self):
+        """What each channel of the trained weights responds to (`cnnbook.channels`); None for a
+        network that is never trained."""
+        path = self.where / CHANNELS
+        return np.load(path) if path.is_file() else None
 
     @cached_property
     def y_test(self) -> np.ndarray:

@@ -16,12 +16,16 @@ class Profile:
     n_train: int | None  # None: the whole training set
     n_test: int | None
     description: str
+    # Gradient-ascent steps of the channels' visualisations and class models (`cnnbook.channels`)
+    visualisation_steps: int = 256
 
 
 PROFILES = {
-    "smoke": Profile("smoke", True, 2000, 500, "synthetic look-alike data, a couple of short epochs: for tests"),
+    "smoke": Profile("smoke", True, 2000, 500, "synthetic look-alike data, a couple of short epochs: for tests",
+                     visualisation_steps=24),
     "default": Profile("default", False, None, None, "real data, settings a 2-core laptop CPU trains in minutes"),
-    "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU"),
+    "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU",
+                    visualisation_steps=512),
 }
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from cnnbook.pages.chapters import PageOutput
 from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
+from cnnbook.render.channel_cards import SHOWN_LEAST
 from cnnbook.render.formats import fmt_int
-from cnnbook.views import costs, kernels, maps, pooling, results, summary
+from cnnbook.views import channels, costs, kernels, maps, pooling, results, summary
 from cnnbook.views import photos as photo_views
 from cnnbook.views.walks import confident_mistakes, walk_path
 
@@ -40,6 +41,7 @@ def build_atlas(net, banner: str = "") -> PageOutput:
                         for i in samples]))
 
     probs = net.test_probs
+    measured = channels.layers(net)
     for k, row in enumerate(net.layers):
         page.add(f"## `{row.name}` {{ #{row.name} }}")
         shape = " × ".join(str(s) for s in row.output_shape)
@@ -56,11 +58,21 @@ def build_atlas(net, banner: str = "") -> PageOutput:
                      "that responds most to the image; the outlined cell of each window is the one kept.")
             page.add(page.tabs([(caption(i), page.figure(pooling.pooling(net, row.name, i), f"{row.name}-pool-{i}",
                                                          indent=4)) for i in samples]))
+        if row.name in measured:
+            _channels_section(page, net, row.name)
         if k == len(net.layers) - 1:
             lines = [f"- {net.example(i).caption}: predicted **{net.class_names[int(probs[i].argmax())]}** "
                      f"with probability {probs[i].max():.3f}" for i in samples]
             page.add("The last layer's outputs are the logits; softmax turns them into probabilities:\n\n"
                      + "\n".join(lines))
+
+    page.add("## Class models")
+    info = channels.summary(net)
+    page.add(f"What input does each class's logit like best? Below, the mean of each class's test images, and "
+             f"the input found by {info['steps']} steps of gradient ascent on its logit (jittered, drawn through "
+             "a smoothed spectrum, as the channels' visualisations are).")
+    page.add(page.figure(channels.class_models(net), "class-models"))
+    page.add('??? note "Logits of the class models"\n\n' + _indent(channels.class_model_table(net)._repr_markdown_(), 4))
 
     page.add("## Training")
     page.add(page.figure(results.curves(net), "curves"))
@@ -80,6 +92,27 @@ def build_atlas(net, banner: str = "") -> PageOutput:
         assets[walk.path] = walk.markdown.encode()
         assets.update(walk.assets)
     return PageOutput(page.path, page.markdown(), assets)
+
+
+def _channels_section(page: PageBuilder, net, layer: str) -> None:
+    """What each channel of a layer responds to: one mosaic of cards and a table of the numbers."""
+    info, f = channels.summary(net), channels.field(net, layer)
+    page.add(f"### What its channels look for {{ #{layer}-channels }}")
+    top = (f"the {info['top']} test images (of {fmt_int(info['test_images'])}) that excite the channel most, each cut "
+           f"to the {f.size}×{f.size}-pixel receptive field of the unit that responded most (in a 3×3 grid, "
+           f"strongest first), then the {SHOWN_LEAST} test images whose mean response is weakest. "
+           "Above each card: the channel number and its strongest response.")
+    if channels.dreamed(net, layer):
+        page.add(f"One card per channel. Left: the input that maximises the channel's mean activation, found by "
+                 f"{info['steps']} steps of gradient ascent on the input. Then " + top)
+        beating, total = channels.dreams_beating_tests(net, layer)
+        page.add(f"The visualisation excites its channel more than any test image does for **{beating} of "
+                 f"{total}** channels.")
+    else:
+        page.add(f"A pooling layer's channel is the maximum of `{net.layer_before(layer)}`'s same channel over each "
+                 "window, so it has no visualisation of its own. One card per channel: " + top)
+    page.add(page.figure(channels.mosaic(net, layer), f"{layer}-channels"))
+    page.add('??? note "The numbers of every channel"\n\n' + _indent(channels.channel_table(net, layer)._repr_markdown_(), 4))
 
 
 def _header(page: PageBuilder, net, banner: str) -> None:
