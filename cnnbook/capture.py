@@ -275,7 +275,10 @@ class Captured:
         """What each channel of the trained weights responds to (`cnnbook.channels`); None for a
         network that is never trained."""
         path = self.where / CHANNELS
-        return np.load(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        with np.load(path) as npz:  # read every array once: views index them many times per figure
+            return {key: npz[key] for key in npz.files}
 
     @cached_property
     def y_test(self) -> np.ndarray:

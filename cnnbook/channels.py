@@ -190,32 +190,41 @@ def _unit_scores(model, x, last: str, smooth: bool = False):
     return jnp.diagonal(y)
 
 
-def _ascend(graphdef, layer: str, count: int, shape: tuple[int, int, int], field: int, steps: int, jitter: int,
-            state):
+def _optimizer():
+    import optax
+
+    return optax.adam(LEARNING_RATE)
+
+
+def _ascent_step(graphdef, layer: str, shape: tuple[int, int, int], field: int, jitter: int,
+                 state, params, opt_state, key):
+    """One step of gradient ascent on the spectra `params`, the picture shifted by a random jitter."""
     import jax
     import jax.numpy as jnp
     import optax
     from flax import nnx
 
     model = nnx.merge(graphdef, state)
-    h, w, c = shape
+    h, w, _ = shape
     scale = jnp.asarray(_spectrum_scale(h, w, field))
-    key, start = jax.random.split(jax.random.key(SEED))
-    params = 0.01 * jax.random.normal(start, (count, h, w // 2 + 1, c, 2))
-    optimizer = optax.adam(LEARNING_RATE)
+    shift = jax.random.randint(key, (2,), -jitter, jitter + 1)
 
-    def loss(p, shift):
+    def loss(p):
         x = jnp.roll(_pixels(p, scale, h, w), shift, axis=(1, 2))
         return -_unit_scores(model, x, layer, smooth=True).sum()
 
-    def step(carry, k):
-        p, opt_state = carry
-        shift = jax.random.randint(k, (2,), -jitter, jitter + 1)
-        updates, opt_state = optimizer.update(jax.grad(loss)(p, shift), opt_state, p)
-        return (optax.apply_updates(p, updates), opt_state), None
+    updates, opt_state = _optimizer().update(jax.grad(loss)(params), opt_state, params)
+    return optax.apply_updates(params, updates), opt_state
 
-    (params, _), _ = jax.lax.scan(step, (params, optimizer.init(params)), jax.random.split(key, steps))
-    x = _pixels(params, scale, h, w)
+
+def _result(graphdef, layer: str, shape: tuple[int, int, int], field: int, state, params):
+    """The pictures the spectra draw, and the score each reaches (no jitter, ReLU not softened)."""
+    import jax.numpy as jnp
+    from flax import nnx
+
+    model = nnx.merge(graphdef, state)
+    h, w, _ = shape
+    x = _pixels(params, jnp.asarray(_spectrum_scale(h, w, field)), h, w)
     return x, _unit_scores(model, x, layer)
 
 
@@ -224,16 +233,27 @@ def visualise(model, layer: str, count: int, input_shape, field: int | None = No
     """Inputs (count, H, W, C) in 0..1 where input i maximises unit i of `layer` (channel i's mean
     before any activation of the layer, or logit i), and the value each reaches in the layer's
     output (after the activation). `field`: the layer's receptive field (None: the whole image).
-    Deterministic for given weights (SEED)."""
+    Deterministic for given weights (SEED).
+
+    The steps run as a Python loop over one compiled step rather than inside `lax.scan`: XLA on CPU
+    ran the convolutions of a scanned step 15 times slower (0.6 s instead of 0.04 s for 64 inputs
+    through the PyTorch tutorial's CNN). The loop never waits for the device: the values stay there.
+    """
     import jax
     from flax import nnx
 
     shape = tuple(int(s) for s in input_shape)
-    jitter = max(1, shape[0] // 16)  # 1 pixel on a 28-pixel digit, 4 on a 64-pixel photo
+    h, w, c = shape
+    jitter = max(1, h // 16)  # 1 pixel on a 28-pixel digit, 4 on a 64-pixel photo
+    field = int(field or max(h, w))
     graphdef, state = nnx.split(model)
-    field = int(field or max(shape[:2]))
-    run = jax.jit(functools.partial(_ascend, graphdef, layer, count, shape, field, steps, jitter))
-    x, values = jax.device_get(run(state))
+    step = jax.jit(functools.partial(_ascent_step, graphdef, layer, shape, field, jitter))
+    key, start = jax.random.split(jax.random.key(SEED))
+    params = 0.01 * jax.random.normal(start, (count, h, w // 2 + 1, c, 2))
+    opt_state = _optimizer().init(params)
+    for k in jax.random.split(key, steps):
+        params, opt_state = step(state, params, opt_state, k)
+    x, values = jax.device_get(jax.jit(functools.partial(_result, graphdef, layer, shape, field))(state, params))
     return np.asarray(x, np.float32), np.asarray(values, np.float32)
 
 

@@ -120,14 +120,17 @@ def test_edges_are_named_by_their_direction():
     assert views.edge_of(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1.0]]))[1] < 1e-9  # no edge at all
 
 
-def test_the_atlas_shows_every_measured_layer_with_one_mosaic_each(toy):
+def test_the_atlas_links_every_measured_layer_to_its_mosaic_on_the_channels_page(toy):
     from cnnbook.pages.atlas import build_atlas
 
     out = build_atlas(toy)
+    page = out.assets["atlas/toy_net-channels.md"].decode()
     for layer in ("conv", "pool"):
-        assert f"{{ #{layer}-channels }}" in out.markdown
-        png = out.assets[f"atlas/toy_net_files/{layer}-channels.png"]
+        assert f"(toy_net-channels.md#{layer}-channels)" in out.markdown
+        assert f"{{ #{layer}-channels }}" in page
+        png = out.assets[f"atlas/toy_net-channels_files/{layer}-channels.png"]
         assert png.startswith(b"\x89PNG")
-    assert "## Class models" in out.markdown and "atlas/toy_net_files/class-models.png" in out.assets
+    assert "## Class models" in page and "atlas/toy_net-channels_files/class-models.png" in out.assets
     beating, total = views.dreams_beating_tests(toy, "conv")
-    assert f"**{beating} of {total}** channels" in out.markdown
+    assert f"**{beating} of {total}** channels" in page
+    assert f"for {beating} of {total}." in out.markdown

@@ -59,20 +59,15 @@ def build_atlas(net, banner: str = "") -> PageOutput:
             page.add(page.tabs([(caption(i), page.figure(pooling.pooling(net, row.name, i), f"{row.name}-pool-{i}",
                                                          indent=4)) for i in samples]))
         if row.name in measured:
-            _channels_section(page, net, row.name)
+            page.add(_channels_link(net, row.name))
         if k == len(net.layers) - 1:
             lines = [f"- {net.example(i).caption}: predicted **{net.class_names[int(probs[i].argmax())]}** "
                      f"with probability {probs[i].max():.3f}" for i in samples]
             page.add("The last layer's outputs are the logits; softmax turns them into probabilities:\n\n"
                      + "\n".join(lines))
 
-    page.add("## Class models")
-    info = channels.summary(net)
-    page.add(f"What input does each class's logit like best? Below, the mean of each class's test images, and "
-             f"the input found by {info['steps']} steps of gradient ascent on its logit (jittered, drawn through "
-             "a smoothed spectrum, as the channels' visualisations are).")
-    page.add(page.figure(channels.class_models(net), "class-models"))
-    page.add('??? note "Logits of the class models"\n\n' + _indent(channels.class_model_table(net)._repr_markdown_(), 4))
+    page.add(f"What every channel responds to, and the input each class's logit likes best: "
+             f"[{net.spec.title}: what the channels learned]({channels_page_name(net)}.md).")
 
     page.add("## Training")
     page.add(page.figure(results.curves(net), "curves"))
@@ -88,16 +83,61 @@ def build_atlas(net, banner: str = "") -> PageOutput:
             f"- [{net.example(i).caption}, read as {net.class_names[int(probs[i].argmax())]}](../{walk_path(net, i)})"
             for i in mistakes))
     assets = dict(page.assets)
+    learned = build_channels_page(net, banner)
+    assets[learned.path] = learned.markdown.encode()
+    assets.update(learned.assets)
     for walk in walks:
         assets[walk.path] = walk.markdown.encode()
         assets.update(walk.assets)
     return PageOutput(page.path, page.markdown(), assets)
 
 
+def channels_page_name(net) -> str:
+    """The stem of a trained network's second atlas page, the one of its channels (under atlas/)."""
+    return f"{net.spec.name}-channels"
+
+
+def _channels_link(net, layer: str) -> str:
+    """A layer's pointer, in the atlas, to its channels on the channels page."""
+    n = channels.count(net, layer)
+    text = (f"**What its {n} channels look for** (their strongest test patches"
+            + (", the input that maximises each" if channels.dreamed(net, layer) else "") + "): "
+            f"[`{layer}` on the channels page]({channels_page_name(net)}.md#{layer}-channels)")
+    if channels.dreamed(net, layer):
+        beating, total = channels.dreams_beating_tests(net, layer)
+        text += f"; the visualisation beats every test image for {beating} of {total}."
+    return text
+
+
+def build_channels_page(net, banner: str = "") -> PageOutput:
+    """The second atlas page of a trained network: every conv and pool layer's channels, one mosaic each,
+    and the class models. Its own page: the mosaics of a network weigh about as much as its atlas."""
+    page = PageBuilder("atlas", channels_page_name(net))
+    info = channels.summary(net)
+    page.add(f"# Atlas: {net.spec.title}: what the channels learned")
+    if banner:
+        page.add(banner)
+    page.add(f"For every channel of every conv and pool layer of [`{net.spec.name}`]({net.spec.name}.md), what "
+             f"excites it: the test images it responds to most and least, over all {fmt_int(info['test_images'])} "
+             f"test images, and for a conv layer the input found to maximise it by {info['steps']} steps of "
+             "gradient ascent on the input (jittered, drawn through a spectrum weighted towards smooth patterns). "
+             "At the end, the same for each class's logit. Every number comes from the trained weights of this build.")
+    for layer in channels.layers(net):
+        _channels_section(page, net, layer)
+    page.add("## Class models")
+    page.add(f"What input does each class's logit like best? Below, the mean of each class's test images, and "
+             f"the input found by {info['steps']} steps of gradient ascent on its logit.")
+    page.add(page.figure(channels.class_models(net), "class-models"))
+    page.add('??? note "Logits of the class models"\n\n' + _indent(channels.class_model_table(net)._repr_markdown_(), 4))
+    return PageOutput(page.path, page.markdown(), dict(page.assets))
+
+
 def _channels_section(page: PageBuilder, net, layer: str) -> None:
     """What each channel of a layer responds to: one mosaic of cards and a table of the numbers."""
     info, f = channels.summary(net), channels.field(net, layer)
-    page.add(f"### What its channels look for {{ #{layer}-channels }}")
+    page.add(f"## `{layer}` {{ #{layer}-channels }}")
+    page.add(f"[{net.check_layer(layer).kind} layer in the atlas]({net.spec.name}.md#{layer}) · "
+             f"{channels.count(net, layer)} channels · receptive field {f.size}×{f.size} pixels")
     top = (f"the {info['top']} test images (of {fmt_int(info['test_images'])}) that excite the channel most, each cut "
            f"to the {f.size}×{f.size}-pixel receptive field of the unit that responded most (in a 3×3 grid, "
            f"strongest first), then the {SHOWN_LEAST} test images whose mean response is weakest. "

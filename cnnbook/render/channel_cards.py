@@ -13,7 +13,8 @@ from cnnbook.render.formats import fmt_value
 from cnnbook.render.images import unit_range
 
 PAGE_PIXELS = int(style.PAGE_WIDTH * style.DPI)  # the width of a page-wide figure, in pixels
-MOSAIC_PIXELS = 1000  # a layer's mosaic stays about this tall: more channels, smaller cards
+MOSAIC_PIXELS = 900  # a layer's mosaic stays about this tall: more channels, smaller cards
+LARGEST_TILE = 24  # pixels; a page of photo mosaics in true colour stays within its weight budget
 GAP = 2  # pixels between the parts of a card
 CARD_GAP = 8  # pixels between cards
 LABEL = 13  # pixels above each card for its channel number and strongest response
@@ -49,9 +50,9 @@ def _card_width(p: int, dreams: bool) -> int:
 
 def layout(count: int, dreams: bool) -> tuple[int, int]:
     """(columns of cards, tile size in pixels) so `count` cards fill the page's width and stay about
-    MOSAIC_PIXELS tall; tiles between 8 and 32 pixels."""
+    MOSAIC_PIXELS tall; tiles between 8 and LARGEST_TILE pixels."""
     for cols in range(1, count + 1):
-        p = 32
+        p = LARGEST_TILE
         while p > 8 and cols * _card_width(p, dreams) + (cols - 1) * CARD_GAP > PAGE_PIXELS:
             p -= 1
         rows = -(-count // cols)
@@ -92,7 +93,8 @@ def card_mosaic(cards: list[Card], title: str, alt: str) -> style.Figure:
             canvas[y0 : y0 + p, x : x + p] = _resized(image, p)
         labels.append((left, top - 2, f"{card.channel} · {fmt_value(card.strongest)}"))
     with style.theme():
-        fig = style.new_figure(width / style.DPI, height / style.DPI + 0.35)
+        # at least a small figure's width, so the title fits over a narrow column of cards
+        fig = style.new_figure(max(width / style.DPI, style.SMALL_WIDTH), height / style.DPI + 0.35)
         ax = fig.add_subplot()
         ax.imshow(canvas, interpolation="nearest")
         ax.set_axis_off()
