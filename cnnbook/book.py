@@ -33,7 +33,7 @@ from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
     # networks and the build
-    "network", "networks_table", "versions_table", "profile", "report", "atlas_link", "walk_link",
+    "network", "networks_table", "versions_table", "profile", "report", "atlas_link", "channels_link", "walk_link",
     "experiment", "experiment_table", "experiment_summary", "experiment_layers",
     "untrained", "published",
     # display
@@ -63,7 +63,7 @@ __all__ = [
     # what the channels learned
     "channel_layers", "channel_count", "channel_settings", "channel_mosaic", "channel_figure", "channel_table",
     "top_patches", "least_exciting", "visualisation", "dreams_beating_tests", "dream_gains", "class_purity",
-    "favourite_class", "edge_match", "unit_field", "best_test_response", "class_models", "class_model_table",
+    "favourite_class", "purity_by_chance", "source_conv", "edge_match", "unit_field", "best_test_response", "class_models", "class_model_table",
     "class_model_logits", "class_best_test_logits", "class_model_match",
 ]
 
@@ -204,6 +204,8 @@ dreams_beating_tests = _by_name(channel_views.dreams_beating_tests)
 dream_gains = _by_name(channel_views.dream_gains)
 class_purity = _by_name(channel_views.class_purity)
 favourite_class = _by_name(channel_views.favourite_class)
+purity_by_chance = _by_name(channel_views.purity_by_chance)
+source_conv = _by_name(channel_views.source_conv)
 edge_match = _by_name(channel_views.edge_match)
 unit_field = _by_name(channel_views.field)
 class_models = _by_name(channel_views.class_models)
@@ -287,6 +289,16 @@ def atlas_link(net, layer: str | None = None) -> str:
     if layer is not None:
         net.check_layer(layer)
     return f"atlas/{net.spec.name}.md" + (f"#{layer}" if layer else "")
+
+
+@_by_name
+def channels_link(net, layer: str | None = None) -> str:
+    """A Markdown link target to a trained network's channels page (and a layer's mosaic on it)."""
+    from cnnbook.pages.atlas import channels_page_name
+
+    if layer is not None:
+        channel_views.field(net, layer)  # an unmeasured layer fails here, naming the measured ones
+    return f"atlas/{channels_page_name(net)}.md" + (f"#{layer}-channels" if layer else "")
 
 
 @_by_name

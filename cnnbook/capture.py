@@ -109,7 +109,8 @@ def capture_key(trained, extras: str | None) -> str:
     """What a capture depends on: the trained weights, CNN Explainer's files, and all the code that
     runs or names what it stores (this module, training's evaluation, the data and model packages)."""
     package = Path(__file__).parent
-    code = sorted([Path(__file__), package / "measure.py", package / "channels.py", package / "profiles.py",
+    code = sorted([Path(__file__), package / "measure.py", package / "channels.py", package / "costs.py",
+                   package / "profiles.py",
                    package / "train.py", package / "trained.py",
                    *(package / "data").glob("*.py"), *(package / "models").glob("*.py"),
                    trained.spec.source_file()])

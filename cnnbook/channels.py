@@ -5,12 +5,13 @@ For every conv and pool layer whose output is a stack of maps, over the whole te
 - **top units**: each channel's strongest response in every test image (the largest value of its
   map, and where it is); the test images ranked by it, so the top ones can be cropped to the
   receptive field of the unit that fired (the cost table's numbers, `cnnbook.costs`);
-- **least**: the test images with the weakest mean response of the channel;
+- **least**: the test images with the weakest mean response of the channel (ranked before its
+  ReLU, which would tie many of them at zero);
 - **feature visualisation** (conv layers): the input that maximises the channel's mean
   activation, found by gradient ascent on the input, all channels of a layer at once. The input
   is drawn as a Fourier spectrum scaled by 1/frequency (a "decorrelated" parametrisation: a step
   moves smooth patterns as easily as single pixels) through a sigmoid (pixels stay in 0..1), and
-  shifted by a random pixel or two at every step (jitter), so the result looks like an image
+  shifted by a few random pixels at every step (jitter), so the result looks like an image
   rather than high-frequency noise that fools the network (Olah et al., "Feature Visualization",
   Distill 2017);
 - **class models**: the same ascent on each class's logit, beside the class's mean test image.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -104,26 +106,49 @@ def _until(model, x, last: str):
     return outputs
 
 
+class Responses(NamedTuple):
+    """One layer's responses to a set of images, per image and channel (N, C)."""
+
+    largest: np.ndarray  # the largest value of the channel's map
+    position: np.ndarray | None  # where it is, as a flat index into the map (None for a vector)
+    mean: np.ndarray  # the mean of the map after ReLU: what the next layer can use
+    before: np.ndarray  # the mean before the layer's activation (conv layers), else the mean of the output
+
+
 def _responses_step(graphdef, names: tuple[str, ...], state, x):
     import jax.numpy as jnp
     from flax import nnx
 
+    from cnnbook.models.layers import forward
+
     model = nnx.merge(graphdef, state)
-    outputs = _until(model, x, names[-1])
+    before = {}
+
+    def apply(layer, value):
+        if layer.name in names and layer.kind == "conv" and layer.module is not None:
+            before[layer.name] = layer.module(value)  # the convolution alone, before any activation
+        return layer.apply(value)
+
+    outputs = {}
+    for layer, y in forward(model.layers(), x, apply):
+        outputs[layer.name] = y
+        if layer.name == names[-1]:
+            break
     out = {}
     for name in names:
         y = outputs[name]
-        if y.ndim == 4:  # maps: per channel, the largest value, where it is, and the mean after ReLU
+        if y.ndim == 4:
             flat = y.reshape(y.shape[0], -1, y.shape[-1])
-            out[name] = (flat.max(1), flat.argmax(1), jnp.maximum(flat, 0).mean(1))
+            pre = before.get(name, y).reshape(flat.shape)
+            out[name] = (flat.max(1), flat.argmax(1), jnp.maximum(flat, 0).mean(1), pre.mean(1))
         else:  # a vector (the logits): the values themselves
-            out[name] = (y, None, y)
+            out[name] = (y, None, y, y)
     return out
 
 
-def responses(model, names: list[str], x: np.ndarray, batch: int = BATCH) -> dict:
-    """For each layer named, over images x (N, H, W, C) in 0..1: (largest (N, C), its flat position
-    (N, C) or None, mean after ReLU (N, C)); a vector layer gives its values as largest and mean."""
+def responses(model, names: list[str], x: np.ndarray, batch: int = BATCH) -> dict[str, Responses]:
+    """Each named layer's `Responses` to images x (N, H, W, C) in 0..1; a vector layer (the logits)
+    gives its values as largest, mean and before."""
     import jax
     from flax import nnx
 
@@ -131,8 +156,8 @@ def responses(model, names: list[str], x: np.ndarray, batch: int = BATCH) -> dic
     graphdef, state = nnx.split(model)
     step = jax.jit(functools.partial(_responses_step, graphdef, tuple(order)))
     parts = [jax.device_get(step(state, x[i : i + batch])) for i in range(0, len(x), batch)]
-    return {name: tuple(None if parts[0][name][k] is None else np.concatenate([p[name][k] for p in parts])
-                        for k in range(3)) for name in order}
+    return {name: Responses(*(None if parts[0][name][k] is None else np.concatenate([p[name][k] for p in parts])
+                              for k in range(4))) for name in order}
 
 
 # --- Gradient ascent on the input --------------------------------------------------------------------
@@ -228,6 +253,11 @@ def _result(graphdef, layer: str, shape: tuple[int, int, int], field: int, state
     return x, _unit_scores(model, x, layer)
 
 
+def jitter_for(input_shape) -> int:
+    """Pixels the picture is shifted by, at most, at each step: 1 on a 28-pixel digit, 4 on a 64-pixel photo."""
+    return max(1, int(input_shape[0]) // 16)
+
+
 def visualise(model, layer: str, count: int, input_shape, field: int | None = None,
               steps: int = STEPS) -> tuple[np.ndarray, np.ndarray]:
     """Inputs (count, H, W, C) in 0..1 where input i maximises unit i of `layer` (channel i's mean
@@ -244,7 +274,7 @@ def visualise(model, layer: str, count: int, input_shape, field: int | None = No
 
     shape = tuple(int(s) for s in input_shape)
     h, w, c = shape
-    jitter = max(1, h // 16)  # 1 pixel on a 28-pixel digit, 4 on a 64-pixel photo
+    jitter = jitter_for(shape)
     field = int(field or max(h, w))
     graphdef, state = nnx.split(model)
     step = jax.jit(functools.partial(_ascent_step, graphdef, layer, shape, field, jitter))
@@ -273,32 +303,34 @@ def learned(spec, model, x_test: np.ndarray, y_test: np.ndarray, steps: int = ST
     layer_fields = fields(spec, model)
     logits = logits_layer(spec, model)
     found = responses(model, [*layer_fields, logits], x)
+    ranked, top_shown = min(RANKED, len(x)), min(TOP, len(x))
     arrays, kept = {}, set()
     for name, field in layer_fields.items():
-        largest, position, mean = found[name]
+        r = found[name]
         width = table[name].output_shape[1]
-        top = np.argsort(-largest, axis=0, kind="stable")[:RANKED].T  # (C, RANKED) test indices
-        least = np.argsort(mean, axis=0, kind="stable")[:LEAST].T
-        channels = np.arange(largest.shape[1])[:, None]
-        rows, cols = np.divmod(position[top, channels], width)
+        top = np.argsort(-r.largest, axis=0, kind="stable")[:ranked].T  # (C, ranked) test indices
+        # Weakest first by the mean before the activation: after a ReLU, many images tie at zero.
+        least = np.argsort(r.before, axis=0, kind="stable")[:LEAST].T
+        channels = np.arange(r.largest.shape[1])[:, None]
+        rows, cols = np.divmod(r.position[top, channels], width)
         arrays[f"{name}/top_index"] = top.astype(np.int32)
-        arrays[f"{name}/top_value"] = largest[top, channels].astype(np.float32)
+        arrays[f"{name}/top_value"] = r.largest[top, channels].astype(np.float32)
         arrays[f"{name}/top_unit"] = np.stack([rows, cols], axis=-1).astype(np.int32)
         arrays[f"{name}/least_index"] = least.astype(np.int32)
-        arrays[f"{name}/least_value"] = mean[least, channels].astype(np.float32)
-        arrays[f"{name}/best_test"] = mean.max(axis=0).astype(np.float32)  # the rival of the visualisation
-        arrays[f"{name}/mean_response"] = mean.mean(axis=0).astype(np.float32)
-        kept.update(top[:, :TOP].ravel().tolist())
+        arrays[f"{name}/least_value"] = r.mean[least, channels].astype(np.float32)
+        arrays[f"{name}/best_test"] = r.mean.max(axis=0).astype(np.float32)  # the rival of the visualisation
+        arrays[f"{name}/mean_response"] = r.mean.mean(axis=0).astype(np.float32)
+        kept.update(top[:, :top_shown].ravel().tolist())
         kept.update(least.ravel().tolist())
     dreamed = [name for name in layer_fields if table[name].kind == "conv"]
     for name in dreamed:
-        count = int(found[name][0].shape[1])
+        count = int(found[name].largest.shape[1])
         arrays[f"{name}/dream"], arrays[f"{name}/dream_value"] = visualise(model, name, count, spec.input_shape,
                                                                         layer_fields[name].size, steps)
-    classes = int(found[logits][0].shape[1])
+    classes = int(found[logits].largest.shape[1])
     arrays["classes/model"], arrays["classes/model_logit"] = visualise(model, logits, classes, spec.input_shape,
                                                                               steps=steps)
-    arrays["classes/best_test"] = found[logits][0].max(axis=0).astype(np.float32)
+    arrays["classes/best_test"] = found[logits].largest.max(axis=0).astype(np.float32)
     arrays["classes/mean_image"] = np.stack([
         x[y_test == k].mean(axis=0) if (y_test == k).any() else np.zeros(x.shape[1:], np.float32)
         for k in range(classes)]).astype(np.float32)
@@ -306,7 +338,8 @@ def learned(spec, model, x_test: np.ndarray, y_test: np.ndarray, steps: int = ST
     arrays["images/index"], arrays["images/pixels"] = index, images[index]
     summary = {"layers": {name: {"size": f.size, "jump": f.jump, "start": f.start, "dreamed": name in dreamed}
                           for name, f in layer_fields.items()},
-               "logits": logits, "test_images": int(len(x)), "steps": steps, "top": TOP, "ranked": RANKED,
-               "least": LEAST, "learning_rate": LEARNING_RATE, "seed": SEED}
+               "logits": logits, "test_images": int(len(x)), "steps": steps, "top": top_shown, "ranked": ranked,
+               "least": min(LEAST, len(x)), "learning_rate": LEARNING_RATE, "seed": SEED,
+               "jitter": jitter_for(spec.input_shape)}
     return arrays, summary
 

@@ -53,8 +53,10 @@ def test_the_top_unit_of_each_channel_is_where_it_fires_most(toy):
             assert out[best["row"], best["col"]] == pytest.approx(best["value"], rel=1e-5, abs=1e-6)
             f = views.field(toy, layer)
             assert best["patch"].shape == (f.size, f.size, 1)
+            # weakest first, by the mean before any activation (the toy's conv has its ReLU as a layer of its own)
             weakest = views.least(toy, layer, c)
-            assert [w["value"] for w in weakest] == sorted(w["value"] for w in weakest)
+            means = [float(toy.run(w["image"], until=layer)[layer][..., c].mean()) for w in weakest]
+            assert means == pytest.approx(sorted(means), abs=1e-6)
             assert weakest[0]["value"] <= views.best_test(toy, layer)[c]
 
 
@@ -72,7 +74,7 @@ def toy_on_test_images(toy):
 
 def test_each_visualisation_excites_its_channel_more_than_any_test_image(toy_on_test_images):
     model, x = toy_on_test_images
-    largest, _, mean = channels.responses(model, ["conv"], x)["conv"]
+    mean = channels.responses(model, ["conv"], x)["conv"].mean
     images, values = channels.visualise(model, "conv", mean.shape[1], (28, 28, 1), field=3)
     assert images.shape == (mean.shape[1], 28, 28, 1)
     assert images.min() >= 0 and images.max() <= 1
@@ -81,7 +83,7 @@ def test_each_visualisation_excites_its_channel_more_than_any_test_image(toy_on_
 
 def test_each_class_model_reaches_a_higher_logit_than_any_test_image(toy_on_test_images):
     model, x = toy_on_test_images
-    logits = channels.responses(model, ["out"], x)["out"][0]
+    logits = channels.responses(model, ["out"], x)["out"].largest
     images, values = channels.visualise(model, "out", 10, (28, 28, 1))
     assert (values > logits.max(axis=0)).all(), (values, logits.max(axis=0))
 
@@ -109,6 +111,11 @@ def test_the_capture_holds_every_conv_and_pool_channel(toy):
         views.field(toy, "out")
     table = views.channel_table(toy, "conv")
     assert len(table.rows) == 4
+    assert views.source_conv(toy, "pool") == "conv"  # through its ReLU layer
+    with pytest.raises(Exception, match="top 9 patches"):
+        views.top_patches(toy, "conv", 0, k=10)
+    chance = views.purity_by_chance(toy)
+    assert 0.1 < chance < 0.5  # 10 balanced classes: the commonest of a random sample beats 1/10
 
 
 def test_edges_are_named_by_their_direction():

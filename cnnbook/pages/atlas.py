@@ -120,10 +120,14 @@ def build_channels_page(net, banner: str = "") -> PageOutput:
     page.add(f"For every channel of every conv and pool layer of [`{net.spec.name}`]({net.spec.name}.md), what "
              f"excites it: the test images it responds to most and least, over all {fmt_int(info['test_images'])} "
              f"test images, and for a conv layer the input found to maximise it by {info['steps']} steps of "
-             "gradient ascent on the input (jittered, drawn through a spectrum weighted towards smooth patterns). "
+             f"gradient ascent on the input (shifted by up to {info['jitter']} pixels at each step, drawn through a "
+             "spectrum weighted towards smooth patterns). "
              "At the end, the same for each class's logit. Every number comes from the trained weights of this build.")
     for layer in channels.layers(net):
         _channels_section(page, net, layer)
+    if not channels.layers(net):
+        page.add(f"`{net.spec.name}` has no conv or pool layer: its units see the whole image at once, so this page "
+                 "holds only its class models.")
     page.add("## Class models")
     page.add(f"What input does each class's logit like best? Below, the mean of each class's test images, and "
              f"the input found by {info['steps']} steps of gradient ascent on its logit.")
@@ -149,8 +153,9 @@ def _channels_section(page: PageBuilder, net, layer: str) -> None:
         page.add(f"The visualisation excites its channel more than any test image does for **{beating} of "
                  f"{total}** channels.")
     else:
-        page.add(f"A pooling layer's channel is the maximum of `{net.layer_before(layer)}`'s same channel over each "
-                 "window, so it has no visualisation of its own. One card per channel: " + top)
+        page.add(f"A pooling layer's channel is the maximum of `{channels.source_conv(net, layer)}`'s same channel "
+                 "(after its ReLU) over each window, so it has no visualisation of its own. One card per channel: "
+                 + top)
     page.add(page.figure(channels.mosaic(net, layer), f"{layer}-channels"))
     page.add('??? note "The numbers of every channel"\n\n' + _indent(channels.channel_table(net, layer)._repr_markdown_(), 4))
 

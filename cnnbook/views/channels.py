@@ -68,7 +68,11 @@ def _channel(net, layer: str, channel: int) -> int:
 
 def _test_image(net, index: int) -> np.ndarray:
     """A kept test image (H, W, C) in 0..1, by its test-set index."""
-    where = np.searchsorted(_array(net, "images/index"), index)
+    kept = _array(net, "images/index")
+    where = int(np.searchsorted(kept, index))
+    if where >= len(kept) or kept[where] != index:
+        raise UnknownNameError(f"test image {index} of {net.spec.name} was not kept by the capture stage: only the "
+                               "top and weakest images of each channel are")
     return _array(net, "images/pixels")[where].astype(np.float32) / 255
 
 
@@ -76,7 +80,10 @@ def top_patches(net, layer: str, channel: int, k: int | None = None) -> list[dic
     """The test images that excite a channel most, strongest first: for each, the crop of its
     strongest unit's receptive field, the value, the test index, its label and the unit's position."""
     channel = _channel(net, layer, channel)
-    k = k or summary(net)["top"]
+    shown = summary(net)["top"]
+    k = k or shown
+    if not 1 <= k <= shown:
+        raise UnknownNameError(f"the capture keeps the top {shown} patches of each channel, not {k}")
     f = field(net, layer)
     out = []
     for i in range(k):
@@ -102,8 +109,7 @@ def dream(net, layer: str, channel: int) -> tuple[np.ndarray, float]:
     channel = _channel(net, layer, channel)
     if not dreamed(net, layer):
         raise UnknownNameError(f"{layer} of {net.spec.name} is a pooling layer: its channels are the maxima "
-                               f"of the channels it reads (`{net.layer_before(layer)}`), whose visualisations "
-                               "are theirs")
+                               f"of the channels of `{source_conv(net, layer)}`, whose visualisations are theirs")
     return _array(net, f"{layer}/dream")[channel], float(_array(net, f"{layer}/dream_value")[channel])
 
 
@@ -115,34 +121,61 @@ def best_test(net, layer: str) -> np.ndarray:
 
 def dream_gains(net, layer: str) -> np.ndarray:
     """Per channel: its visualisation's mean activation over the best test image's (inf where no test
-    image switches the channel on)."""
+    image switches the channel on but the visualisation does, NaN where neither does)."""
     values, best = _array(net, f"{layer}/dream_value"), best_test(net, layer)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(best > 0, values / np.where(best > 0, best, 1), np.inf)
+        return np.where(best > 0, values / np.where(best > 0, best, 1), np.where(values > 0, np.inf, np.nan))
 
 
 def dreams_beating_tests(net, layer: str) -> tuple[int, int]:
     """(channels whose visualisation excites them more than every test image does, channels)."""
-    gains = dream_gains(net, layer)
-    return int((gains > 1).sum()), int(gains.size)
+    values, best = _array(net, f"{layer}/dream_value"), best_test(net, layer)
+    return int((values > best).sum()), int(values.size)
 
 
 def class_purity(net, layer: str, k: int | None = None) -> np.ndarray:
     """Per channel: the share of its `k` most exciting test images (default: all ranked) that belong to
-    the most common class among them. 1/classes means no preference; 1 means one class only."""
-    top = _array(net, f"{layer}/top_index")
+    the most common class among them; only images that switch the channel on count (NaN: none does).
+    1 means one class only; `purity_by_chance` is what a channel without preference scores."""
+    top, values = _array(net, f"{layer}/top_index"), _array(net, f"{layer}/top_value")
     k = k or top.shape[1]
-    labels = net.y_test[top[:, :k]]
-    return np.array([Counter(row.tolist()).most_common(1)[0][1] / k for row in labels])
+    out = []
+    for row, value in zip(top[:, :k], values[:, :k]):
+        labels = net.y_test[row[value > 0]].tolist()
+        out.append(Counter(labels).most_common(1)[0][1] / len(labels) if labels else np.nan)
+    return np.array(out)
+
+
+def purity_by_chance(net, k: int | None = None, draws: int = 200) -> float:
+    """The class purity of `k` test images drawn at random (mean over `draws` seeded draws): what a
+    channel with no preference for any class scores. Above 1/classes, since the commonest class of a
+    small sample is over-represented by chance."""
+    k = min(k or summary(net)["ranked"], len(net.y_test))
+    rng = np.random.default_rng(0)
+    shares = [Counter(net.y_test[rng.choice(len(net.y_test), k, replace=False)].tolist()).most_common(1)[0][1] / k
+              for _ in range(draws)]
+    return float(np.mean(shares))
+
+
+def source_conv(net, layer: str) -> str | None:
+    """The conv layer whose channels a pooling layer's channels are (following ReLU and pooling layers back)."""
+    name = net.layer_before(layer)
+    while name is not None and net.check_layer(name).kind in ("relu", "pool"):
+        name = net.layer_before(name)
+    return name if name is not None and net.check_layer(name).kind == "conv" else None
 
 
 def favourite_class(net, layer: str, channel: int, k: int | None = None) -> tuple[str, float]:
-    """The class most of a channel's `k` most exciting test images belong to, and their share."""
+    """The class most of a channel's `k` most exciting test images belong to, and their share (of those
+    that switch it on; ("none", NaN) when none does)."""
     channel = _channel(net, layer, channel)
-    top = _array(net, f"{layer}/top_index")[channel]
+    top, values = _array(net, f"{layer}/top_index")[channel], _array(net, f"{layer}/top_value")[channel]
     k = k or top.shape[0]
-    label, hits = Counter(net.y_test[top[:k]].tolist()).most_common(1)[0]
-    return net.class_names[int(label)], hits / k
+    labels = net.y_test[top[:k][values[:k] > 0]].tolist()  # as class_purity: images that switch it on
+    if not labels:
+        return "none", float("nan")
+    label, hits = Counter(labels).most_common(1)[0]
+    return net.class_names[int(label)], hits / len(labels)
 
 
 # Oriented edges: a ramp of brightness at 0°, 45°, 90° and 135°, which a kernel that detects an edge
@@ -249,7 +282,7 @@ def channel_table(net, layer: str) -> Table:
                fmt_value(best_test(net, layer)[c])]
         if dreamed(net, layer):
             row.append(fmt_value(_array(net, f"{layer}/dream_value")[c]))
-        row.append(f"{name} ({fmt_percent(share)})")
+        row.append(f"{name} ({fmt_percent(share)})" if np.isfinite(share) else "none switches it on")
         rows.append(row)
     headers = ["Channel", f"Strongest {info['top']} responses", "Best test image (mean)"]
     if dreamed(net, layer):
