@@ -25,8 +25,9 @@ def summary(net) -> dict:
 
 
 def layers(net) -> list[str]:
-    """The layers whose channels were measured (conv and pool layers that output maps), in order."""
-    return list(summary(net)["layers"])
+    """The layers whose channels were measured (conv and pool layers that output maps), in layer order."""
+    measured = summary(net)["layers"]
+    return [name for name in net.layer_names() if name in measured]
 
 
 def _check(net, layer: str) -> dict:
