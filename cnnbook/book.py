@@ -63,7 +63,7 @@ __all__ = [
     # what the channels learned
     "channel_layers", "channel_count", "channel_settings", "channel_mosaic", "channel_figure", "channel_table",
     "top_patches", "least_exciting", "visualisation", "dreams_beating_tests", "dream_gains", "class_purity",
-    "favourite_class", "purity_by_chance", "source_conv", "edge_match", "unit_field", "best_test_response", "class_models", "class_model_table",
+    "favourite_class", "purity_by_chance", "source_conv", "edge_match", "patch_edge", "unit_field", "best_test_response", "class_models", "class_model_table",
     "class_model_logits", "class_best_test_logits", "class_model_match",
 ]
 
@@ -207,6 +207,7 @@ favourite_class = _by_name(channel_views.favourite_class)
 purity_by_chance = _by_name(channel_views.purity_by_chance)
 source_conv = _by_name(channel_views.source_conv)
 edge_match = _by_name(channel_views.edge_match)
+patch_edge = _by_name(channel_views.patch_edge)
 unit_field = _by_name(channel_views.field)
 class_models = _by_name(channel_views.class_models)
 class_model_table = _by_name(channel_views.class_model_table)

@@ -214,6 +214,13 @@ def edge_match(net, layer: str, channel: int) -> tuple[str, float]:
     return edge_of(np.asarray(net.modules[layer].kernel[...])[..., channel].sum(axis=2))
 
 
+def patch_edge(net, layer: str, channel: int) -> tuple[str, float]:
+    """The oriented edge the mean of a channel's strongest test patches (summed over colours) is most like,
+    and how much (`edge_of`): what the channel responds to, where `edge_match` reads its kernel."""
+    patches = [t["patch"].sum(axis=-1) for t in top_patches(net, layer, channel)]
+    return edge_of(np.mean(patches, axis=0))
+
+
 # --- figures and tables ------------------------------------------------------------------------------
 
 def mosaic(net, layer: str) -> object:
