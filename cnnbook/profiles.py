@@ -17,7 +17,7 @@ class Profile:
     n_test: int | None
     description: str
     # Gradient-ascent steps of the channels' visualisations and class models (`cnnbook.channels`)
-    visualisation_steps: int = 256
+    visualisation_steps: int = 128
 
 
 PROFILES = {
@@ -25,7 +25,7 @@ PROFILES = {
                      visualisation_steps=24),
     "default": Profile("default", False, None, None, "real data, settings a 2-core laptop CPU trains in minutes"),
     "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU",
-                    visualisation_steps=512),
+                    visualisation_steps=256),
 }
 
 
