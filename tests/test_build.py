@@ -52,13 +52,35 @@ def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
 
 def test_every_atlas_has_the_cost_table(smoke_build):
     root, _ = smoke_build
-    atlases = sorted((root / "build" / "docs" / "atlas").glob("*.md"))
+    atlases = sorted(p for p in (root / "build" / "docs" / "atlas").glob("*.md") if not p.stem.endswith("-channels"))
     assert len(atlases) == 6
     for atlas in atlases:
         text = atlas.read_text()
         assert "### What each layer costs" in text and "| **Total**" in text, atlas
     keras = (root / "build" / "docs" / "atlas" / "mnist_keras.md").read_text()
     assert "**2,794,240**" in keras and "18×18, stride 4" in keras  # derived by hand in tests/views/test_costs.py
+
+
+def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_layer(smoke_build):
+    from cnnbook.views.network import load
+
+    root, report = smoke_build
+    docs = root / "build" / "docs"
+    trained = sorted(n for n, r in report["networks"].items() if r["test_accuracy"] is not None)
+    assert sorted(p.stem for p in (docs / "atlas").glob("*-channels.md")) == [f"{n}-channels" for n in trained]
+    for name in trained:
+        net = load(root / "build", name)
+        page = (docs / "atlas" / f"{name}-channels.md").read_text()
+        atlas = (docs / "atlas" / f"{name}.md").read_text()
+        for row in net.layers:
+            measured = row.kind in ("conv", "pool") and len(row.output_shape) == 3
+            assert (f"{{ #{row.name}-channels }}" in page) == measured, (name, row.name)
+            if measured:
+                assert (docs / "atlas" / f"{name}-channels_files" / f"{row.name}-channels.png").is_file()
+                assert f"({name}-channels.md#{row.name}-channels)" in atlas
+        assert (docs / "atlas" / f"{name}-channels_files" / "class-models.png").is_file()
+    chapter = (docs / "12-what-the-channels-learned.md").read_text()
+    assert "## Class models" in chapter and chapter.count("![") >= 7
 
 
 def test_every_page_says_it_is_a_smoke_build(smoke_build):
