@@ -295,7 +295,8 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
 
 
 def site_nav(files: dict[str, bytes]) -> list:
-    """The site's navigation: home, the chapters in file order, then one atlas per network.
+    """The site's navigation: home, the chapters in file order, then one atlas per network (a trained
+    network's channels page after it).
 
     Walk pages are reachable from the atlases and stay out of the menu.
     """
@@ -307,7 +308,9 @@ def site_nav(files: dict[str, bytes]) -> list:
 
     top = sorted(p for p in files if p.endswith(".md") and "/" not in p)
     nav = [{"Home" if p == "index.md" else title(p): p} for p in sorted(top, key=lambda p: p != "index.md")]
-    atlases = sorted(p for p in files if p.startswith("atlas/") and p.endswith(".md"))
+    # Each network's atlas, then its channels page (`cnnbook.pages.atlas.build_channels_page`).
+    atlases = sorted((p for p in files if p.startswith("atlas/") and p.endswith(".md")),
+                     key=lambda p: (p.removesuffix(".md").removesuffix("-channels"), p.endswith("-channels.md")))
     if atlases:
         nav.append({"Atlas": [{title(p).removeprefix("Atlas: "): p} for p in atlases]})
     return nav
