@@ -94,18 +94,6 @@ def logits_layer(spec, model) -> str:
 
 # --- Responses over the test set ---------------------------------------------------------------------
 
-def _until(model, x, last: str):
-    """The outputs of every layer up to `last` ({name: output})."""
-    from cnnbook.models.layers import forward
-
-    outputs = {}
-    for layer, y in forward(model.layers(), x):
-        outputs[layer.name] = y
-        if layer.name == last:
-            break
-    return outputs
-
-
 class Responses(NamedTuple):
     """One layer's responses to a set of images, per image and channel (N, C)."""
 
