@@ -17,7 +17,7 @@ class Profile:
     n_test: int | None
     description: str
     # Gradient-ascent steps of the channels' visualisations and class models (`cnnbook.channels`)
-    visualisation_steps: int = 128
+    visualisation_steps: int = 96
 
 
 PROFILES = {
