@@ -29,6 +29,7 @@ from cnnbook.views import (activation, convolution, costs as cost_views, flatten
                            results, softmax, summary as summary_views, walks)
 from cnnbook.views import activation_functions, pooling_compare, softmax_steps as softmax_step_views
 from cnnbook.views import channels as channel_views, conv_arithmetic, photos as photo_views, shapes as shape_views
+from cnnbook.views import abstraction as abstraction_views, graph as graph_views
 from cnnbook.views.network import MANIFEST, Network, load, read_manifest
 
 __all__ = [
@@ -65,6 +66,10 @@ __all__ = [
     "top_patches", "least_exciting", "visualisation", "dreams_beating_tests", "dream_gains", "class_purity",
     "favourite_class", "purity_by_chance", "source_conv", "edge_match", "patch_edge", "unit_field", "best_test_response", "class_models", "class_model_table",
     "class_model_logits", "class_best_test_logits", "class_model_match",
+    # a big network taken apart (the AlexNet chapter)
+    "graph", "strongest_maps", "stacked", "probe_table", "abstraction", "probe_accuracy", "probe_settings",
+    "silhouette_resemblance", "pool_overlap", "pool_overlap_measures", "pool_overlap_figures", "confusion_counts",
+    "errors_within", "mistakes_between", "profile_costs",
 ]
 
 
@@ -215,6 +220,21 @@ class_model_logits = _by_name(channel_views.class_model_logits)
 class_best_test_logits = _by_name(channel_views.class_best_test_logits)
 class_model_match = _by_name(channel_views.class_model_match)
 best_test_response = _by_name(channel_views.best_test)
+graph = _by_name(graph_views.graph)
+strongest_maps = _by_name(maps.strongest_maps)
+stacked = _by_name(maps.stacked)
+probe_table = _by_name(abstraction_views.probe_table)
+abstraction = _by_name(abstraction_views.abstraction)
+probe_accuracy = _by_name(abstraction_views.probe_accuracy)
+probe_settings = _by_name(abstraction_views.probe_settings)
+silhouette_resemblance = _by_name(abstraction_views.silhouette_resemblance)
+pool_overlap = _by_name(pool_views.overlap_table)
+pool_overlap_measures = _by_name(pool_views.overlap_measures)
+pool_overlap_figures = _by_name(pool_views.overlap_figures)
+confusion_counts = _by_name(results.confusion_counts)
+errors_within = _by_name(results.share_of_errors_within)
+mistakes_between = _by_name(results.mistakes_between)
+profile_costs = _by_name(cost_views.profile_costs)
 
 
 @_by_name
@@ -295,11 +315,11 @@ def atlas_link(net, layer: str | None = None) -> str:
 @_by_name
 def channels_link(net, layer: str | None = None) -> str:
     """A Markdown link target to a trained network's channels page (and a layer's mosaic on it)."""
-    from cnnbook.pages.atlas import channels_page_name
+    from cnnbook.pages.atlas import channels_page_of
 
     if layer is not None:
         channel_views.field(net, layer)  # an unmeasured layer fails here, naming the measured ones
-    return f"atlas/{channels_page_name(net)}.md" + (f"#{layer}-channels" if layer else "")
+    return f"atlas/{channels_page_of(net, layer)}.md" + (f"#{layer}-channels" if layer else "")
 
 
 @_by_name

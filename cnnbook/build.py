@@ -207,8 +207,8 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
         def dataset(spec=t.spec):
             if not spec.trained:
                 return None  # it is run on its photos
-            return data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
-                             n_test=profile.n_test)
+            return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
+                                           n_test=profile.n_test))
 
         with timer.part(n):  # a hit: checking the entry's checksums; a miss: running every layer
             captured[n] = ensure_captured(t, dataset, paths.capture, extras=extras)
@@ -309,7 +309,8 @@ def site_nav(files: dict[str, bytes]) -> list:
     top = sorted(p for p in files if p.endswith(".md") and "/" not in p)
     nav = [{"Home" if p == "index.md" else title(p): p} for p in sorted(top, key=lambda p: p != "index.md")]
     # Each network's atlas, then its channels page (`cnnbook.pages.atlas.build_channels_page`).
-    atlases = sorted((p for p in files if p.startswith("atlas/") and p.endswith(".md")),
+    # A big network's per-layer channels pages (in a folder below atlas/) are reached from its channels page.
+    atlases = sorted((p for p in files if p.startswith("atlas/") and p.count("/") == 1 and p.endswith(".md")),
                      key=lambda p: (p.removesuffix(".md").removesuffix("-channels"), p.endswith("-channels.md")))
     if atlases:
         nav.append({"Atlas": [{title(p).removeprefix("Atlas: "): p} for p in atlases]})

@@ -14,7 +14,9 @@ An entry lives in `build/capture/<net>/entry-<key>/`, written atomically with a 
 - `weights-<variant>.safetensors` for the variants other than the trained weights
   (`untrained`: the seeded initial weights; `published`: a source's own weights, if any);
 - `channels.npz`: what each channel of the trained network responds to (`cnnbook.channels`),
-  summarised under "channels" in `network.json`.
+  summarised under "channels" in `network.json`;
+- under "probes" in `network.json`: how well each layer's pooled features name the class, and how
+  much its maps still look like the input's silhouette (`cnnbook.probes`).
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def capture_key(trained, extras: str | None) -> str:
     runs or names what it stores (this module, training's evaluation, the data and model packages)."""
     package = Path(__file__).parent
     code = sorted([Path(__file__), package / "measure.py", package / "channels.py", package / "costs.py",
+                   package / "probes.py",
                    package / "profiles.py",
                    package / "train.py", package / "trained.py",
                    *(package / "data").glob("*.py"), *(package / "models").glob("*.py"),
@@ -153,6 +156,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     from cnnbook.measure import measure
     from cnnbook.profiles import get_profile
     from cnnbook.train import evaluate, to_inputs
+    from cnnbook.probes import PROBE_TRAIN, linear_probes, silhouette
     from cnnbook.trained import state_to_arrays
 
     spec = trained.spec
@@ -208,6 +212,9 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
         "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32")),
         "channels": channel_summary,
+        "probes": {"linear": linear_probes(trained.model, to_inputs(dataset.x_train[:PROBE_TRAIN]), dataset.y_train,
+                                           to_inputs(dataset.x_test), y_test, len(classes)),
+                   "silhouette": silhouette(trained.model, to_inputs(dataset.x_test))},
     }
     files[NETWORK] = json.dumps(meta, indent=1, sort_keys=True).encode()
     files[ARRAYS] = _npz(arrays)

@@ -310,7 +310,9 @@ def learned(spec, model, x_test: np.ndarray, y_test: np.ndarray, steps: int = ST
         arrays[f"{name}/mean_response"] = r.mean.mean(axis=0).astype(np.float32)
         kept.update(top[:, :top_shown].ravel().tolist())
         kept.update(least.ravel().tolist())
-    dreamed = [name for name in layer_fields if table[name].kind == "conv"]
+    # Every conv layer's channels get a visualisation, unless the network names the ones that do.
+    dreamed = [name for name in layer_fields if table[name].kind == "conv"
+               and (spec.visualised is None or name in spec.visualised)]
     for name in dreamed:
         count = int(found[name].largest.shape[1])
         arrays[f"{name}/dream"], arrays[f"{name}/dream_value"] = visualise(model, name, count, spec.input_shape,

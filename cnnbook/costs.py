@@ -109,3 +109,32 @@ def layer_costs(net) -> list[LayerCost]:
 def total_macs(net) -> int:
     """Multiply-adds of one forward pass of one image."""
     return sum(row.macs for row in layer_costs(net))
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """What `layer_costs` reads of a network: its spec, a model and its `layer_table` rows."""
+
+    spec: object
+    model: object
+    layers: list
+
+
+def costs_of(spec) -> list[LayerCost]:
+    """The cost table of `spec`'s layers without weights: the model is built and run on shapes only
+    (inside `jax.eval_shape`), so AlexNet's 46.8M parameters at 224×224 cost no memory or time."""
+    import jax
+    from flax import nnx
+
+    from cnnbook.capture import layer_table
+
+    built = {}
+
+    def trace():
+        built["model"] = model = spec.build(rngs=nnx.Rngs(0))
+        model.eval()  # shapes only: dropout and the like as at inference
+        built["rows"] = layer_table(model, spec.input_shape)
+        return 0
+
+    jax.eval_shape(trace)
+    return layer_costs(_Layers(spec, built["model"], built["rows"]))

@@ -45,7 +45,7 @@ def build_dir() -> Path:
 def ensure(name: str) -> Path:
     """The build folder that holds network `name`, trained and captured first when it is missing."""
     profile = get_profile(profile_name())
-    spec = registry.get(name)  # an unknown name fails here, with the list of known ones
+    spec = registry.get(name).for_profile(profile.name)  # an unknown name fails here, listing the known ones
     paths = Paths(cache_root() / profile.name)
     with build_lock(paths):
         have = list(read_manifest(paths.build)["networks"]) if (paths.build / MANIFEST).is_file() else []

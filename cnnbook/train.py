@@ -27,6 +27,17 @@ def to_inputs(images: np.ndarray) -> np.ndarray:
     return x[..., None] if x.ndim == 3 else x
 
 
+# uint8 → float, by table: exactly `to_inputs`' values (XLA would multiply by 1/255, a last bit off)
+_SCALE = np.arange(256, dtype=np.float32) / np.float32(255.0)
+
+
+@jax.jit
+def _device_inputs(images):
+    """`to_inputs` of a uint8 batch already on the device."""
+    x = jnp.asarray(_SCALE)[images.astype(jnp.int32)]
+    return x[..., None] if x.ndim == 3 else x
+
+
 def augment(x: np.ndarray, rng: np.random.Generator, max_shift: int = 4) -> np.ndarray:
     """Random horizontal flips and shifts of a batch (N, H, W, C): the same photo, seen anew each epoch."""
     n, h, w, _ = x.shape
@@ -37,15 +48,22 @@ def augment(x: np.ndarray, rng: np.random.Generator, max_shift: int = 4) -> np.n
     return np.stack([padded[i, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
 
 
-def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
-    """The Optax optimizer named by a training config."""
-    return _optimizer(cfg.optimizer, cfg.learning_rate)
+def make_optimizer(cfg: TrainConfig, steps: int | None = None) -> optax.GradientTransformation:
+    """The Optax optimizer named by a training config; `steps`, the run's length, sets a schedule's."""
+    if cfg.schedule not in (None, "cosine"):
+        raise ValueError(f"unknown learning-rate schedule {cfg.schedule!r}: use None (constant) or 'cosine'")
+    if cfg.schedule == "cosine" and not steps:
+        raise ValueError("a cosine schedule needs the number of training steps")
+    return _optimizer(cfg.optimizer, cfg.learning_rate, cfg.schedule, steps if cfg.schedule else None)
 
 
 @functools.lru_cache(maxsize=None)
-def _optimizer(name: str, learning_rate: float) -> optax.GradientTransformation:
-    # One object per (name, rate): it holds no state, and runs with equal settings (an experiment's
+def _optimizer(name: str, learning_rate: float, schedule: str | None = None,
+               steps: int | None = None) -> optax.GradientTransformation:
+    # One object per setting: it holds no state, and runs with equal settings (an experiment's
     # seeds) then have equal static graphs and share one compiled training step.
+    if schedule == "cosine":  # one half-wave of a cosine, from the rate down to 0 at the last step
+        learning_rate = optax.cosine_decay_schedule(learning_rate, steps)
     if name == "rmsprop":
         # Keras' RMSprop: rho 0.9 and epsilon 1e-7 added outside the square root.
         return optax.rmsprop(learning_rate, decay=0.9, eps=1e-7, eps_in_sqrt=False)
@@ -121,7 +139,7 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     """Roughly how long training `spec` on `n_train` images takes on this machine: a few timed
     steps on blank batches of the real shape, after one step that compiles."""
     model = spec.build(rngs=nnx.Rngs(cfg.seed))
-    optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+    optimizer = nnx.Optimizer(model, make_optimizer(cfg, steps=_steps(cfg, n_train)), wrt=nnx.Param)
     model.train()
     state, step = compile_step(model, optimizer)
     x = jnp.zeros((cfg.batch_size, *spec.input_shape), jnp.float32)
@@ -136,20 +154,26 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     return seconds_per_image * n_train * cfg.epochs
 
 
+def _steps(cfg: TrainConfig, n_train: int) -> int:
+    """Training steps in a whole run: every epoch's batches, the last one short."""
+    return cfg.epochs * -(-n_train // cfg.batch_size)
+
+
 def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: bool = True) -> TrainResult:
     """Train `spec` on `data` (a `cnnbook.data.Dataset`) with `cfg`, evaluating after every epoch."""
     start = time.perf_counter()
-    x_train, y_train = to_inputs(data.x_train), data.y_train.astype(np.int32)
+    x_train, y_train = data.x_train, data.y_train.astype(np.int32)  # uint8: scaled batch by batch
     x_test, y_test = to_inputs(data.x_test), data.y_test.astype(np.int32)
 
     model = spec.build(rngs=nnx.Rngs(cfg.seed))
-    optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+    optimizer = nnx.Optimizer(model, make_optimizer(cfg, steps=_steps(cfg, len(x_train))), wrt=nnx.Param)
     order_rng = np.random.default_rng(cfg.seed)
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
     step_seconds = 0.0
     model.train()  # the compiled step keeps the training mode it was compiled in
     state, step = compile_step(model, optimizer)
-    # Without augmentation the training set goes to the device once; each step takes its batch there.
+    # Without augmentation the training set goes to the device once, as uint8 (a quarter of the
+    # floats' memory: 9 GB for AlexNet's 224×224×3 set); each step takes and scales its batch there.
     x_device = None if cfg.augment else jnp.asarray(x_train)
     y_device = jnp.asarray(y_train)
 
@@ -162,7 +186,8 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
         t0 = time.perf_counter()
         for i in bar:
             idx = order[i : i + cfg.batch_size]
-            xb = jnp.asarray(augment(x_train[idx], order_rng)) if cfg.augment else x_device[idx]
+            xb = (jnp.asarray(augment(to_inputs(x_train[idx]), order_rng)) if cfg.augment
+                  else _device_inputs(x_device[idx]))
             state, totals = step(state, totals, xb, y_device[idx])
         loss_sum, correct = (float(v) for v in totals)  # the epoch's only wait for the device
         step_seconds += time.perf_counter() - t0

@@ -75,6 +75,7 @@ def describe(spec: NetworkSpec, profile: Profile, data_checksum: str | None = No
         "profile": profile.name,
         "train": cfg.to_dict(),
         "dataset": spec.dataset,
+        "input_shape": list(spec.input_shape),
         "synthetic": profile.synthetic,
         "n_train": profile.n_train,
         "n_test": profile.n_test,
@@ -150,6 +151,7 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     from cnnbook import data
     from cnnbook.train import train_and_evaluate
 
+    spec = spec.for_profile(profile.name)  # e.g. AlexNet's input differs between profiles
     config = describe(spec, profile, data_checksum)
     key = cache_key(config)
     where = cache.entry_dir(cache_root, spec.name, key)
@@ -170,7 +172,8 @@ def ensure_trained(spec: NetworkSpec, profile: Profile, cache_root: Path, *, dat
     n_train = profile.n_train
     if cfg.train_samples is not None:  # a quick experiment trains on the start of the training set
         n_train = min(cfg.train_samples, n_train or cfg.train_samples)
-    dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train, n_test=profile.n_test)
+    dataset = spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train,
+                                      n_test=profile.n_test))
     result = train_and_evaluate(spec, cfg, dataset, progress=progress)
     metrics = {
         "history": result.history,

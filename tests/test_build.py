@@ -53,7 +53,7 @@ def test_site_pages_exist_and_fetch_nothing_from_other_hosts(smoke_build):
 def test_every_atlas_has_the_cost_table(smoke_build):
     root, _ = smoke_build
     atlases = sorted(p for p in (root / "build" / "docs" / "atlas").glob("*.md") if not p.stem.endswith("-channels"))
-    assert len(atlases) == 6
+    assert len(atlases) == 7
     for atlas in atlases:
         text = atlas.read_text()
         assert "### What each layer costs" in text and "| **Total**" in text, atlas
@@ -62,6 +62,7 @@ def test_every_atlas_has_the_cost_table(smoke_build):
 
 
 def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_layer(smoke_build):
+    from cnnbook.pages.atlas import channels_page_of
     from cnnbook.views.network import load
 
     root, report = smoke_build
@@ -74,10 +75,17 @@ def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_laye
         atlas = (docs / "atlas" / f"{name}.md").read_text()
         for row in net.layers:
             measured = row.kind in ("conv", "pool") and len(row.output_shape) == 3
-            assert (f"{{ #{row.name}-channels }}" in page) == measured, (name, row.name)
+            # AlexNet's 2,400 channels get one page per layer, linked from its channels page
+            where = channels_page_of(net, row.name) if measured else f"{name}-channels"
+            assert (where == f"{name}-channels/{row.name}") == (measured and name == "alexnet"), (name, row.name)
+            shown = (docs / "atlas" / f"{where}.md").read_text()
+            assert (f"{{ #{row.name}-channels }}" in shown) == measured, (name, row.name)
             if measured:
-                assert (docs / "atlas" / f"{name}-channels_files" / f"{row.name}-channels.png").is_file()
-                assert f"({name}-channels.md#{row.name}-channels)" in atlas
+                stem = Path(where).name
+                assert (docs / "atlas" / Path(where).parent / f"{stem}_files" / f"{row.name}-channels.png").is_file()
+                assert f"({where}.md#{row.name}-channels)" in atlas
+                if where != f"{name}-channels":
+                    assert f"({where}.md#{row.name}-channels)" in page
         assert (docs / "atlas" / f"{name}-channels_files" / "class-models.png").is_file()
     chapter = (docs / "12-what-the-channels-learned.md").read_text()
     assert "## Class models" in chapter and chapter.count("![") == 6  # 3 channels, 1 mosaic, 2 sets of class models
@@ -228,7 +236,7 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
     assert nav[0] == {"Home": "index.md"}
     atlas = next(item["Atlas"] for item in nav if "Atlas" in item)
     assert [p for entry in atlas for p in entry.values()] == [  # each atlas, then its channels page
-        "atlas/cat_conv.md", "atlas/lenet.md", "atlas/lenet-channels.md", "atlas/mnist_dense.md",
+        "atlas/alexnet.md", "atlas/alexnet-channels.md", "atlas/cat_conv.md", "atlas/lenet.md", "atlas/lenet-channels.md", "atlas/mnist_dense.md",
         "atlas/mnist_dense-channels.md", "atlas/mnist_keras.md", "atlas/mnist_keras-channels.md",
         "atlas/mnist_torch.md", "atlas/mnist_torch-channels.md", "atlas/tiny_vgg.md", "atlas/tiny_vgg-channels.md"]
     chapters = [p for entry in nav[1:] if "Atlas" not in entry for p in entry.values()]

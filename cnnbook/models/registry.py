@@ -75,6 +75,11 @@ def check(spec: NetworkSpec, where: str) -> None:
         if layer.reads is not None and layer.reads != INPUT and layer.reads not in names[:i]:
             raise NetworkDefinitionError(f"{where}: layer {layer.name!r} of {spec.name} reads {layer.reads!r}, which is "
                                          f"not an earlier layer; use INPUT or one of: {', '.join(names[:i]) or 'none'}")
+    convs = [layer.name for layer in layers if layer.kind == "conv"]
+    unknown = sorted(set(spec.visualised or ()) - set(convs))
+    if unknown:
+        raise NetworkDefinitionError(f"{where}: {spec.name}.visualised names {', '.join(unknown)}, not conv layers of "
+                                     f"it; its conv layers are: {', '.join(convs) or 'none'}")
     if len(set(names)) != len(names):
         raise NetworkDefinitionError(f"{where}: {spec.name} names two layers alike: {', '.join(names)}")
 

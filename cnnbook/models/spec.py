@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ class TrainConfig:
     augment: bool = False  # random horizontal flips and shifts of up to 4 pixels (photos, not digits)
     patience: int | None = None  # early stopping: stop after this many epochs without a better test loss
     train_samples: int | None = None  # train on the first N training images only (None: all the profile has)
+    schedule: str | None = None  # "cosine": the learning rate falls to 0 over the run (None: constant)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -46,6 +48,15 @@ class NetworkSpec:
     # pictures instead of test images: photos() -> {slug: `cnnbook.data.photos.Photo`}.
     photos: Callable | None = None
     seed: int = 0  # seeds the initial weights of a network that is never trained
+    # Profiles that feed the network another input than `input_shape` (AlexNet: the article's
+    # 224×224×3 in `full`): {profile: shape}. `build` then takes `input_shape=` too.
+    profile_inputs: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # How the dataset's images become this network's inputs when they differ, both uint8:
+    # prepare(images, input_shape) -> images of input_shape (AlexNet: grey 28×28 → RGB, resized).
+    prepare: Callable | None = None
+    # The conv layers whose channels `cnnbook.channels` visualises (None: all of them); a
+    # visualisation is a gradient ascent per channel, too slow for every layer of a wide network.
+    visualised: tuple[str, ...] | None = None
 
     @property
     def trained(self) -> bool:
@@ -58,6 +69,22 @@ class NetworkSpec:
             raise UnknownNameError(f"network {self.name!r} has no settings for profile {profile!r}")
         return self.train[profile]
 
+    def for_profile(self, profile: str) -> NetworkSpec:
+        """This network as `profile` builds it: that profile's input shape, and a `build` for it."""
+        shape = self.profile_inputs.get(profile)
+        if shape is None or tuple(shape) == tuple(self.input_shape):
+            return self
+        return dataclasses.replace(self, input_shape=tuple(shape), profile_inputs={},
+                                   build=functools.partial(self.build, input_shape=tuple(shape)))
+
+    def prepared(self, dataset):
+        """`dataset` (a `cnnbook.data.Dataset`) with its images as this network reads them."""
+        if self.prepare is None:
+            return dataset
+        shape = tuple(self.input_shape)
+        return dataclasses.replace(dataset, x_train=self.prepare(dataset.x_train, shape),
+                                   x_test=self.prepare(dataset.x_test, shape))
+
     def source_file(self) -> Path:
         """The file that defines the model (part of the training cache key)."""
-        return Path(inspect.getfile(self.build))
+        return Path(inspect.getfile(getattr(self.build, "func", self.build)))

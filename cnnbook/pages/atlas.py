@@ -24,7 +24,8 @@ def build_atlas(net, banner: str = "") -> PageOutput:
         return build_photo_atlas(net, banner)
     name = net.spec.name
     page = PageBuilder("atlas", name)
-    samples = net.sample_indices(3)
+    # Every layer is drawn once per sample: a network as wide as AlexNet gets two, within the page budget.
+    samples = net.sample_indices(2 if split_channels(net) else 3)
 
     def caption(i: int) -> str:
         return net.example(i).caption.capitalize()
@@ -97,12 +98,28 @@ def channels_page_name(net) -> str:
     return f"{net.spec.name}-channels"
 
 
+SPLIT_CHANNELS = 600  # more channels than this in a network's conv and pool layers: one channels page per layer
+
+
+def split_channels(net) -> bool:
+    """Whether a network's channels take one page per layer (AlexNet's 2,400 channels would weigh
+    several megabytes on one page) instead of one page for all."""
+    return sum(channels.count(net, layer) for layer in channels.layers(net)) > SPLIT_CHANNELS
+
+
+def channels_page_of(net, layer: str | None = None) -> str:
+    """The page under atlas/ (no .md) that shows `layer`'s channels; None: the network's channels page."""
+    if layer is None or not split_channels(net):
+        return channels_page_name(net)
+    return f"{channels_page_name(net)}/{layer}"
+
+
 def _channels_link(net, layer: str) -> str:
     """A layer's pointer, in the atlas, to its channels on the channels page."""
     n = channels.count(net, layer)
     text = (f"**What its {n} channels look for** (their strongest test patches"
             + (", the input that maximises each" if channels.dreamed(net, layer) else "") + "): "
-            f"[`{layer}` on the channels page]({channels_page_name(net)}.md#{layer}-channels)")
+            f"[`{layer}` on the channels page]({channels_page_of(net, layer)}.md#{layer}-channels)")
     if channels.dreamed(net, layer):
         beating, total = channels.dreams_beating_tests(net, layer)
         text += f"; the visualisation beats every test image for {beating} of {total}."
@@ -123,8 +140,24 @@ def build_channels_page(net, banner: str = "") -> PageOutput:
              f"gradient ascent on the input (shifted by up to {info['jitter']} pixels at each step, drawn through a "
              "spectrum weighted towards smooth patterns). "
              "At the end, the same for each class's logit. Every number comes from the trained weights of this build.")
+    layer_pages = []
     for layer in channels.layers(net):
-        _channels_section(page, net, layer)
+        if not split_channels(net):
+            _channels_section(page, net, layer)
+            continue
+        page.add(f"## `{layer}`")
+        line = f"{channels.count(net, layer)} channels: [their page]({channels_page_of(net, layer)}.md#{layer}-channels)"
+        if channels.dreamed(net, layer):
+            beating, total = channels.dreams_beating_tests(net, layer)
+            line += f"; the visualisation beats every test image for {beating} of {total}"
+        page.add(line + ".")
+        own = PageBuilder(f"atlas/{channels_page_name(net)}", layer)
+        own.add(f"# {net.spec.title}: what the channels of `{layer}` learned")
+        if banner:
+            own.add(banner)
+        own.add(f"One of the pages of [what the channels of `{net.spec.name}` learned](../{channels_page_name(net)}.md).")
+        _channels_section(own, net, layer, up="../")
+        layer_pages.append(own)
     if not channels.layers(net):
         page.add(f"`{net.spec.name}` has no conv or pool layer: its units see the whole image at once, so this page "
                  "holds only its class models.")
@@ -133,14 +166,19 @@ def build_channels_page(net, banner: str = "") -> PageOutput:
              f"the input found by {info['steps']} steps of gradient ascent on its logit.")
     page.add(page.figure(channels.class_models(net), "class-models"))
     page.add('??? note "Logits of the class models"\n\n' + _indent(channels.class_model_table(net)._repr_markdown_(), 4))
-    return PageOutput(page.path, page.markdown(), dict(page.assets))
+    assets = dict(page.assets)
+    for own in layer_pages:
+        assets[own.path] = own.markdown().encode()
+        assets.update(own.assets)
+    return PageOutput(page.path, page.markdown(), assets)
 
 
-def _channels_section(page: PageBuilder, net, layer: str) -> None:
-    """What each channel of a layer responds to: one mosaic of cards and a table of the numbers."""
+def _channels_section(page: PageBuilder, net, layer: str, up: str = "") -> None:
+    """What each channel of a layer responds to: one mosaic of cards and a table of the numbers.
+    `up`: the way from the page's folder back to atlas/."""
     info, f = channels.summary(net), channels.field(net, layer)
     page.add(f"## `{layer}` {{ #{layer}-channels }}")
-    page.add(f"[{net.check_layer(layer).kind} layer in the atlas]({net.spec.name}.md#{layer}) · "
+    page.add(f"[{net.check_layer(layer).kind} layer in the atlas]({up}{net.spec.name}.md#{layer}) · "
              f"{channels.count(net, layer)} channels · receptive field {f.size}×{f.size} pixels")
     top = (f"the {info['top']} test images (of {fmt_int(info['test_images'])}) that excite the channel most, each cut "
            f"to the {f.size}×{f.size}-pixel receptive field of the unit that responded most (in a 3×3 grid, "

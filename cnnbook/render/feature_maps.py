@@ -14,12 +14,15 @@ from cnnbook.render.mosaic import grid_shape, tile_figure
 SCALES = ("shared", "channel")
 
 
-def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_labels: bool = True,
+def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_labels=True,
                      scale: str = "shared") -> style.Figure:
     """All channels of one layer's output for one input.
 
     acts (H, W, C): C maps in a near-square mosaic. acts (C,): a flatten/dense vector drawn as
     a strip (or grid) of cells. A leading batch axis of size 1 is dropped.
+
+    channel_labels: True numbers the tiles 0…C−1; a sequence gives each tile its own label (the
+    channels' numbers when only some are shown).
 
     scale="shared": one colour scale for all channels (vmax, e.g. the whole network's range,
     or the largest |value| here), so channels can be compared by colour. scale="channel":
@@ -53,8 +56,20 @@ def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_lab
         shown, vmax, bar = tiles, _scale(acts, vmax), "activation"
     with style.theme():
         fig = tile_figure(shown, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
-                          labels=range(c) if channel_labels else None, colorbar_label=bar)
+                          labels=_labels(channel_labels, c), colorbar_label=bar)
         return style.finish(fig, alt)
+
+
+def _labels(channel_labels, count: int):
+    """Tile labels: the channel numbers (True), none (False), or the given ones (a subset's own numbers)."""
+    if channel_labels is True:
+        return range(count)
+    if channel_labels is False or channel_labels is None:
+        return None
+    labels = list(channel_labels)
+    if len(labels) != count:
+        raise ValueError(f"{len(labels)} channel labels for {count} channels")
+    return labels
 
 
 def kernel_grid(kernel, title: str, *, input_channel: int | None = None) -> style.Figure:

@@ -39,3 +39,18 @@ def cost_table(net) -> Table:
                  f"**{_bytes(sum(c.activation_bytes for c in costs))}**", ""])
     return Table(["Layer", "Output", "Parameters", "Multiply-adds", "Output size (1 image)", "Receptive field"],
                  rows, align=["left", "left", "right", "right", "right", "left"])
+
+
+def profile_costs(net, profile: str) -> dict:
+    """What `net`'s layers cost as `profile` builds them (its input may differ, as AlexNet's does):
+    {"input_shape", "params", "macs", "flatten", "dense_params", "conv_macs"}, computed on shapes only."""
+    from cnnbook.costs import costs_of
+    from cnnbook.models import registry
+
+    spec = registry.get(net.spec.name).for_profile(profile)
+    rows = costs_of(spec)
+    flatten = [r.output_shape[0] for r in rows if r.kind == "flatten"]
+    return {"input_shape": tuple(spec.input_shape), "params": sum(r.params for r in rows),
+            "macs": sum(r.macs for r in rows), "flatten": flatten[0] if flatten else None,
+            "dense_params": sum(r.params for r in rows if r.kind == "dense"),
+            "conv_macs": sum(r.macs for r in rows if r.kind == "conv")}

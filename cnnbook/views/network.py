@@ -83,6 +83,12 @@ class Network:
         """{layer name: the nnx module holding its parameters, or None}."""
         return {layer.name: layer.module for layer in self.model.layers()}
 
+    def pool_window(self, layer: str) -> tuple[int, int]:
+        """(window, stride) of a pooling layer, as its function declares them."""
+        self.check_layer(layer, kind="pool")
+        apply = next(m.apply for m in self.model.layers() if m.name == layer)
+        return int(apply.window), int(apply.stride)
+
     def layer_names(self) -> list[str]:
         return [row.name for row in self.layers]
 
@@ -200,8 +206,10 @@ def load(build_dir: Path, name: str, spec: NetworkSpec | None = None) -> Network
     """A network as the last build's capture stage recorded it (its spec from the registry unless given)."""
     from cnnbook.models import registry
 
-    spec = spec or registry.get(name)  # unknown names fail here, with the list of known ones
-    entries = read_manifest(build_dir)["networks"]
+    manifest = read_manifest(build_dir)
+    # Unknown names fail here, with the list of known ones; the spec is the one the build's profile used.
+    spec = (spec or registry.get(name)).for_profile(manifest["profile"])
+    entries = manifest["networks"]
     if name not in entries:
         raise UnknownNameError(f"network {name!r} was not captured in this build; captured: {', '.join(entries)}")
     return Network(spec, Captured(Path(build_dir) / entries[name]["capture"]),

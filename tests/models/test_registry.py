@@ -42,7 +42,8 @@ def _write(folder, module, name, last='Layer("dense", "dense", self.dense, self.
 
 
 def test_the_books_networks_are_found_by_discovery():
-    assert registry.names() == ["cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"]  # file-name order
+    assert registry.names() == ["alexnet", "cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch",
+                                "tiny_vgg"]  # file-name order
 
 
 def test_a_new_file_is_a_new_network(models_path):
@@ -74,4 +75,13 @@ def test_a_layer_without_a_declared_kind_is_refused(models_path):
 def test_two_files_may_not_claim_one_name(models_path):
     _write(models_path, "zz_copy", "mnist_keras")
     with pytest.raises(NetworkDefinitionError, match="network 'mnist_keras' is already defined in"):
+        registry.discover(refresh=True)
+
+
+def test_visualised_layers_must_be_conv_layers_of_the_network(models_path):
+    source = GOOD.replace("NAME", repr("zz_vis")).replace("LAST", 'Layer("dense", "dense", self.dense, self.dense)')
+    source = source.replace('{"smoke": QUICK, "default": QUICK, "full": QUICK}', '{"smoke": QUICK, "default": QUICK, "full": QUICK}')
+    source = source.replace("TRAIN", '{"smoke": QUICK, "default": QUICK, "full": QUICK}, visualised=("dense",)')
+    (models_path / "zz_vis.py").write_text(textwrap.dedent(source))
+    with pytest.raises(NetworkDefinitionError, match=r"zz_vis\.visualised names dense, not conv layers of it"):
         registry.discover(refresh=True)
