@@ -156,6 +156,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     from cnnbook.measure import measure
     from cnnbook.profiles import get_profile
     from cnnbook.train import evaluate, to_inputs
+    from cnnbook.costs import costs_of
     from cnnbook.probes import PROBE_TRAIN, linear_probes, silhouette
     from cnnbook.trained import state_to_arrays
 
@@ -210,7 +211,8 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": list(classes),
         "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery,
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
-        "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32")),
+        "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32"),
+                            macs_per_image=sum(c.macs for c in costs_of(spec))),
         "channels": channel_summary,
         "probes": {"linear": linear_probes(trained.model, to_inputs(dataset.x_train[:PROBE_TRAIN]), dataset.y_train,
                                            to_inputs(dataset.x_test), y_test, len(classes)),

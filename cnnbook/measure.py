@@ -20,6 +20,9 @@ SHIFTS = tuple(range(7))  # pixels; the Keras article's claim of translation inv
 POOL_SHIFTS = (1, 2)
 DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # (rows, columns): right, left, down, up
 ACCURACY_IMAGES = 2000  # test images per shifted accuracy (the first ones of the test set)
+# Multiply-adds one shifted accuracy may cost: 2,000 images of a network of up to 16M multiply-adds
+# each (all the digit networks); a bigger network (AlexNet, 84M) is measured on fewer images.
+SHIFT_BUDGET = ACCURACY_IMAGES * 16_000_000
 LAYER_IMAGES = 500  # test images for the layer measurements
 BATCH = 250
 
@@ -101,18 +104,28 @@ def _mean(parts: list[np.ndarray]) -> float | None:
     return float(values.mean()) if len(values) else None
 
 
-def measure(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
-    """Everything above for one trained model; `x_test` as the network sees it (float, NHWC)."""
+def accuracy_images(macs_per_image: int | None) -> int:
+    """How many test images a shifted accuracy uses: ACCURACY_IMAGES, fewer for a network too big for
+    SHIFT_BUDGET (at least 100)."""
+    if not macs_per_image:
+        return ACCURACY_IMAGES
+    return int(max(100, min(ACCURACY_IMAGES, SHIFT_BUDGET // macs_per_image)))
+
+
+def measure(model, x_test: np.ndarray, y_test: np.ndarray, macs_per_image: int | None = None) -> dict:
+    """Everything above for one trained model; `x_test` as the network sees it (float, NHWC);
+    `macs_per_image` sizes the shifted accuracies (see `accuracy_images`)."""
     kinds, previous = {}, None
     for layer in model.layers():  # what each layer reads, by name (None: the input)
         reads = previous if layer.reads is None else (None if layer.reads == INPUT else layer.reads)
         kinds[layer.name], previous = (layer.kind, reads), layer.name
     few = x_test[:LAYER_IMAGES]
+    shifted = accuracy_images(macs_per_image)
     return {
-        "test_images": int(min(len(x_test), ACCURACY_IMAGES)),
+        "test_images": int(min(len(x_test), shifted)),
         "layer_images": int(len(few)),
         "shift_accuracy": {"shifts": list(SHIFTS),
-                           "accuracy": shift_accuracy(model, x_test[:ACCURACY_IMAGES], y_test[:ACCURACY_IMAGES])},
+                           "accuracy": shift_accuracy(model, x_test[:shifted], y_test[:shifted])},
         "zeros": zero_shares(model, few),
         "pool_shift": pool_shift(model, kinds, few),
     }

@@ -55,9 +55,10 @@ def ensure(name: str) -> Path:
             cfg = spec.config(profile.name)
             dataset = data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
                                 n_test=profile.n_test)
-            seconds = estimate_seconds(spec, cfg, len(dataset.x_train))
+            images = min(len(dataset.x_train), cfg.train_samples or len(dataset.x_train))
+            seconds = estimate_seconds(spec, cfg, images)
             print(f"{name} is not trained here yet: training it once into {paths.build}, {cfg.epochs} epochs over "
-                  f"{len(dataset.x_train):,} images (profile {profile.name}), about {_duration(seconds)} on this "
+                  f"{images:,} images (profile {profile.name}), about {_duration(seconds)} on this "
                   "machine", flush=True)
         else:
             print(f"{name} is never trained: keeping its seeded random weights in {paths.build}", flush=True)

@@ -63,3 +63,11 @@ def test_shift_accuracy_falls_when_the_signal_leaves():
     # Moved right or down by one, the corner goes dark; moved left or up, the block still covers it.
     assert acc[1] == 0.5
     assert acc[2] == 0.0  # two pixels: gone in every direction
+
+
+def test_a_big_network_is_shifted_on_fewer_images():
+    from cnnbook.measure import ACCURACY_IMAGES, accuracy_images
+
+    assert accuracy_images(None) == accuracy_images(10_380_160) == ACCURACY_IMAGES  # the digit networks
+    assert 100 <= accuracy_images(83_682_336) < ACCURACY_IMAGES  # AlexNet at 67×67
+    assert accuracy_images(10 ** 12) == 100

@@ -93,11 +93,14 @@ SPEC = NetworkSpec(
     # it: the first two layers' 352 channels are where the pictures are still readable.
     visualised=("conv1", "conv2"),
     train={
-        # A 2-core CPU: the article's layers at the smallest input they fit (67×67), Adam.
-        "default": TrainConfig(optimizer="adam", learning_rate=1e-4, batch_size=128, epochs=2),
+        # A 2-core CPU: the article's layers at the smallest input they fit (67×67), about 220 images
+        # a second, so 90,000 images fit in 8 minutes. In trials on 60,000 images, Adam at a constant
+        # 1e-4 (batch 128) had 0.86 after one epoch; batch 64 with a cosine decay learns fastest.
+        "default": TrainConfig(optimizer="adam", learning_rate=3e-4, batch_size=64, epochs=2, train_samples=45_000,
+                               schedule="cosine"),
         # The article: 224×224×3 for 50 epochs. It does not print its optimizer; Keras' plain SGD at
         # 1e-3 with batch 32 is what its AlexNet lineage (and its slow 50-epoch curve) implies.
         "full": TrainConfig(optimizer="sgd", learning_rate=1e-3, batch_size=32, epochs=50),
-        "smoke": TrainConfig(optimizer="adam", learning_rate=1e-4, batch_size=128, epochs=1),
+        "smoke": TrainConfig(optimizer="adam", learning_rate=3e-4, batch_size=64, epochs=1, train_samples=256),
     },
 )
