@@ -204,10 +204,12 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
         if folder.is_dir():
             cache.remove_partial(folder)
 
-        def dataset(spec=t.spec):
+        def dataset(train_images: int, spec=t.spec):
+            """The network's test set and the first `train_images` of its training set (from every class)."""
             if not spec.trained:
                 return None  # it is run on its photos
-            return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=profile.n_train,
+            n_train = min(profile.n_train or train_images, train_images)
+            return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train,
                                            n_test=profile.n_test))
 
         with timer.part(n):  # a hit: checking the entry's checksums; a miss: running every layer

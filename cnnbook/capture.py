@@ -124,9 +124,12 @@ def capture_key(trained, extras: str | None) -> str:
 def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) -> Path:
     """The capture entry of a trained network: reused when intact, else computed and written.
 
-    `dataset_loader()` gives the network's dataset (None for a network never trained, which is run
-    on its photos); it is called only when capturing.
+    `dataset_loader(train_images)` gives the network's dataset with that many training images, from
+    every class (None for a network never trained, which is run on its photos); it is called only
+    when capturing. The capture reads training images only to fit the probes.
     """
+    from cnnbook.probes import PROBE_TRAIN
+
     key = capture_key(trained, extras)
     folder = Path(root) / trained.spec.name
     where = cache.entry_dir(folder, "entry", key)
@@ -138,7 +141,7 @@ def ensure_captured(trained, dataset_loader, root: Path, *, extras: str | None) 
             print(f"warning: corrupt capture, capturing {trained.spec.name} again: {err}")
             cache.discard(where)
     print(f"capturing every layer of {trained.spec.name}", flush=True)
-    dataset = dataset_loader()
+    dataset = dataset_loader(PROBE_TRAIN)
     cache.write_entry(where, capture_files(trained, dataset) if dataset is not None else photo_files(trained))
     for old in folder.iterdir():  # one entry per network: older captures are stale
         if old != where:
@@ -157,7 +160,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     from cnnbook.profiles import get_profile
     from cnnbook.train import evaluate, to_inputs
     from cnnbook.costs import costs_of
-    from cnnbook.probes import PROBE_TRAIN, linear_probes, silhouette
+    from cnnbook.probes import linear_probes, silhouette
     from cnnbook.trained import state_to_arrays
 
     spec = trained.spec
@@ -214,7 +217,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         "measures": measure(trained.model, to_inputs(dataset.x_test), y_test.astype("int32"),
                             macs_per_image=sum(c.macs for c in costs_of(spec))),
         "channels": channel_summary,
-        "probes": {"linear": linear_probes(trained.model, to_inputs(dataset.x_train[:PROBE_TRAIN]), dataset.y_train,
+        "probes": {"linear": linear_probes(trained.model, to_inputs(dataset.x_train), dataset.y_train,
                                            to_inputs(dataset.x_test), y_test, len(classes)),
                    "silhouette": silhouette(trained.model, to_inputs(dataset.x_test))},
     }

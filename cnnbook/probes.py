@@ -4,7 +4,8 @@ the capture stage, so "features get more abstract with depth" is a number, not a
 - `linear_probes`: every conv, pool and dense layer's output, averaged over its positions to one
   value per channel (a dense layer's values are taken as they are), is fed to a linear classifier
   (ridge regression onto the one-hot labels) fitted on `PROBE_TRAIN` training images and scored on
-  `PROBE_TEST` test images. The averaging throws away where things are and keeps what was found:
+  `PROBE_TEST` test images, each drawn at random with a fixed seed (a dataset stored class by class,
+  as tiny-imagenet-10 is, would otherwise give its first classes only). The averaging throws away where things are and keeps what was found:
   a layer whose channels name the class scores high.
 - `silhouette`: on `SILHOUETTE_IMAGES` test images, how much each layer's maps still look like the
   image's silhouette (its pixels brighter than `OUTLINE`): the correlation of every channel's map
@@ -23,6 +24,12 @@ SILHOUETTE_IMAGES = 200
 OUTLINE = 0.1  # a pixel belongs to the silhouette when its mean over channels is brighter (0..1)
 BATCH = 250
 KINDS = ("conv", "pool", "dense")
+SEED = 0
+
+
+def pick(total: int, n: int) -> np.ndarray:
+    """`n` of `total` indices drawn at random with a fixed seed, in increasing order."""
+    return np.sort(np.random.default_rng(SEED).permutation(total)[:n])
 
 
 def probed_layers(model) -> list[str]:
@@ -37,17 +44,20 @@ def _features(model, x: np.ndarray) -> dict[str, np.ndarray]:
 
     from cnnbook.models.layers import forward
 
+    from flax import nnx
+
     wanted = set(probed_layers(model))
+    graphdef, state = nnx.split(model)  # the weights are an argument, not constants baked into the program
 
     @jax.jit
-    def pooled(batch):
+    def pooled(state, batch):
         out = {"input": batch.mean(axis=(1, 2))}
-        for layer, value in forward(model.layers(), batch):
+        for layer, value in forward(nnx.merge(graphdef, state).layers(), batch):
             if layer.name in wanted:
                 out[layer.name] = value.mean(axis=(1, 2)) if value.ndim == 4 else value
         return out
 
-    parts = [jax.device_get(pooled(jnp.asarray(x[i : i + BATCH]))) for i in range(0, len(x), BATCH)]
+    parts = [jax.device_get(pooled(state, jnp.asarray(x[i : i + BATCH]))) for i in range(0, len(x), BATCH)]
     return {name: np.concatenate([p[name] for p in parts]).astype(np.float64) for name in parts[0]}
 
 
@@ -57,22 +67,27 @@ def ridge_accuracy(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_t
     mean, std = train.mean(axis=0), train.std(axis=0) + 1e-8
     a, b = (train - mean) / std, (test - mean) / std
     targets = np.eye(classes)[y_train]
-    targets -= targets.mean(axis=0)
+    prior = targets.mean(axis=0)  # the intercept: centred targets, their mean added back when predicting
+    targets -= prior
     n, d = a.shape
     penalty = RIDGE * n
     if d <= n:  # the primal: (AᵀA + λI) W = AᵀY
         weights = np.linalg.solve(a.T @ a + penalty * np.eye(d), a.T @ targets)
     else:  # the dual, smaller when there are more features than images: W = Aᵀ(AAᵀ + λI)⁻¹Y
         weights = a.T @ np.linalg.solve(a @ a.T + penalty * np.eye(n), targets)
-    return float(((b @ weights).argmax(axis=1) == y_test).mean())
+    return float(((b @ weights + prior).argmax(axis=1) == y_test).mean())
 
 
 def linear_probes(model, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                   classes: int) -> dict:
-    """{"train_images", "test_images", "accuracy": {layer: accuracy}}; "input" first (its pooled pixels)."""
-    train, test = x_train[:PROBE_TRAIN], x_test[:PROBE_TEST]
+    """{"train_images", "test_images", "accuracy": {layer: accuracy}}; "input": the pooled pixels.
+
+    x_train, x_test: as the network reads them (floats); `PROBE_TRAIN` and `PROBE_TEST` of them are used.
+    """
+    fit, score = pick(len(x_train), PROBE_TRAIN), pick(len(x_test), PROBE_TEST)
+    train, test = x_train[fit], x_test[score]
     f_train, f_test = _features(model, train), _features(model, test)
-    accuracy = {name: ridge_accuracy(f_train[name], y_train[: len(train)], f_test[name], y_test[: len(test)], classes)
+    accuracy = {name: ridge_accuracy(f_train[name], y_train[fit], f_test[name], y_test[score], classes)
                 for name in ["input", *probed_layers(model)]}
     return {"train_images": int(len(train)), "test_images": int(len(test)), "accuracy": accuracy}
 
@@ -108,7 +123,7 @@ def silhouette(model, x_test: np.ndarray) -> dict:
     its image's silhouette (own) and with the next image's (other, chance); None below 2 cells."""
     from cnnbook.capture import capture
 
-    x = x_test[:SILHOUETTE_IMAGES]
+    x = x_test[pick(len(x_test), SILHOUETTE_IMAGES)]
     masks = (x.mean(axis=-1) > OUTLINE).astype(np.float64)
     others = np.roll(masks, 1, axis=0)  # each image paired with another image's silhouette
     names = [n for n in probed_layers(model)]

@@ -13,7 +13,7 @@ STAGES = [  # in order; a module may import its own stage, an earlier one and th
     ("data", ["cnnbook.data"]),
     ("models", ["cnnbook.models"]),
     ("train", ["cnnbook.train", "cnnbook.trained", "cnnbook.experiments"]),
-    ("capture", ["cnnbook.capture", "cnnbook.measure", "cnnbook.costs", "cnnbook.channels"]),
+    ("capture", ["cnnbook.capture", "cnnbook.measure", "cnnbook.costs", "cnnbook.channels", "cnnbook.probes"]),
     ("render", ["cnnbook.render"]),
     ("views", ["cnnbook.views"]),
     ("pages", ["cnnbook.pages"]),

@@ -75,7 +75,7 @@ def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_laye
         atlas = (docs / "atlas" / f"{name}.md").read_text()
         for row in net.layers:
             measured = row.kind in ("conv", "pool") and len(row.output_shape) == 3
-            # AlexNet's 2,400 channels get one page per layer, linked from its channels page
+            # AlexNet's 1,984 channels get one page per layer, linked from its channels page
             where = channels_page_of(net, row.name) if measured else f"{name}-channels"
             assert (where == f"{name}-channels/{row.name}") == (measured and name == "alexnet"), (name, row.name)
             shown = (docs / "atlas" / f"{where}.md").read_text()

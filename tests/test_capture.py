@@ -84,7 +84,7 @@ def test_a_capture_is_reused_and_a_corrupt_one_is_redone(toy_build, capsys):
     trained = ensure_trained(spec, get_profile("smoke"), build / "cache", progress=False)
     assert trained.cache_hit
 
-    def no_dataset():
+    def no_dataset(train_images):
         raise AssertionError("a cached capture must not load the dataset")
 
     where, _ = _entry(root)
@@ -96,7 +96,9 @@ def test_a_capture_is_reused_and_a_corrupt_one_is_redone(toy_build, capsys):
     arrays.write_bytes(good[:-20] + b"x" * 20)
     from cnnbook import data
 
-    again = ensure_captured(trained, lambda: data.load("mnist", synthetic=True, n_train=2000, n_test=500),
+    # as the build loads it: the smoke profile's 2,000 training images (fewer than the probes' 3,000)
+    again = ensure_captured(trained, lambda train_images: data.load("mnist", synthetic=True,
+                                                                    n_train=min(2000, train_images), n_test=500),
                             build / "capture", extras=extras_digest())
     out = capsys.readouterr().out
     assert "corrupt capture" in out and "capturing every layer of toy_net" in out

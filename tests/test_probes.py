@@ -15,8 +15,8 @@ def test_a_ridge_probe_separates_separable_classes_and_not_random_labels():
     shuffled = rng.permutation(y_test)
     assert probes.ridge_accuracy(train, y_train, test, shuffled, 3) < 0.5  # chance is 1/3
     # more features than images: the dual form gives the same kind of answer
-    wide = np.concatenate([train, rng.normal(size=(600, 900))], axis=1)[:200]
-    wide_test = np.concatenate([test, rng.normal(size=(300, 900))], axis=1)
+    wide = np.concatenate([train * 3, rng.normal(size=(600, 300))], axis=1)[:200]
+    wide_test = np.concatenate([test * 3, rng.normal(size=(300, 300))], axis=1)
     assert probes.ridge_accuracy(wide, y_train[:200], wide_test, y_test, 3) > 0.8
 
 

@@ -102,8 +102,8 @@ SPLIT_CHANNELS = 600  # more channels than this in a network's conv and pool lay
 
 
 def split_channels(net) -> bool:
-    """Whether a network's channels take one page per layer (AlexNet's 2,400 channels would weigh
-    several megabytes on one page) instead of one page for all."""
+    """Whether a network's channels take one page per layer (AlexNet's 1,984 would weigh several
+    megabytes on one page) instead of one page for all."""
     return sum(channels.count(net, layer) for layer in channels.layers(net)) > SPLIT_CHANNELS
 
 
@@ -190,10 +190,14 @@ def _channels_section(page: PageBuilder, net, layer: str, up: str = "") -> None:
         beating, total = channels.dreams_beating_tests(net, layer)
         page.add(f"The visualisation excites its channel more than any test image does for **{beating} of "
                  f"{total}** channels.")
-    else:
+    elif net.check_layer(layer).kind == "pool":
         page.add(f"A pooling layer's channel is the maximum of `{channels.source_conv(net, layer)}`'s same channel "
                  "(after its ReLU) over each window, so it has no visualisation of its own. One card per channel: "
                  + top)
+    else:  # a conv layer the network does not visualise (`NetworkSpec.visualised`)
+        page.add(f"`{net.spec.name}` visualises the channels of {', '.join(f'`{v}`' for v in net.spec.visualised)} "
+                 "only (a gradient ascent per channel through every layer below is too slow for the rest). "
+                 "One card per channel: " + top)
     page.add(page.figure(channels.mosaic(net, layer), f"{layer}-channels"))
     page.add('??? note "The numbers of every channel"\n\n' + _indent(channels.channel_table(net, layer)._repr_markdown_(), 4))
 

@@ -46,7 +46,8 @@ def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_lab
     h, w, c = acts.shape
     tiles = np.moveaxis(acts, -1, 0)
     heading = f"{title}: {c} {'channel' if c == 1 else 'channels'}, {h}×{w}"
-    alt = _maps_alt(tiles, title)
+    labels = _labels(channel_labels, c)
+    alt = _maps_alt(tiles, title, None if labels is None else list(labels))
     if scale == "channel":
         shown = tiles / np.array([style.symmetric_range(t) for t in tiles], np.float32)[:, None, None]
         vmax, bar = 1.0, "relative to each channel's max"
@@ -56,7 +57,7 @@ def feature_map_grid(acts, title: str, *, vmax: float | None = None, channel_lab
         shown, vmax, bar = tiles, _scale(acts, vmax), "activation"
     with style.theme():
         fig = tile_figure(shown, title=heading, cmap=style.DIVERGING, vmin=-vmax, vmax=vmax,
-                          labels=_labels(channel_labels, c), colorbar_label=bar)
+                          labels=labels, colorbar_label=bar)
         return style.finish(fig, alt)
 
 
@@ -142,8 +143,9 @@ def _scale(acts, vmax) -> float:
     return style.symmetric_range(acts) if vmax is None or not vmax > 0 else float(vmax)
 
 
-def _maps_alt(tiles, title: str) -> str:
-    """Alt text from the data: how many maps, their size, the value range, the busiest channel."""
+def _maps_alt(tiles, title: str, labels: list | None = None) -> str:
+    """Alt text from the data: how many maps, their size, the value range, the busiest channel
+    (by its label when the tiles are some channels of a layer)."""
     c, h, w = tiles.shape
     means = tiles.mean(axis=(1, 2))
     busiest = int(np.argmax(means))
@@ -152,7 +154,8 @@ def _maps_alt(tiles, title: str) -> str:
     text = (f"{c} {noun} of {title}, {size}; values from {fmt_value(tiles.min())} to "
             f"{fmt_value(tiles.max())}")
     if c > 1:
-        text += f"; channel {busiest} is the most active (mean {fmt_value(means[busiest])})"
+        name = labels[busiest] if labels else busiest
+        text += f"; channel {name} is the most active (mean {fmt_value(means[busiest])})"
         dead = int(np.count_nonzero(~tiles.reshape(c, -1).any(axis=1)))
         text += _zeros(dead, c, "channels")
     return text

@@ -47,10 +47,11 @@ def _winners(maps: np.ndarray, window: int, stride: int):
 def overlap_measures(net, layer: str, image) -> dict:
     """A pooling layer's windows against 2×2 windows of stride 2, on one image over all channels.
 
-    For each: output size, the share of input cells that win some window ("kept"), the share
-    of input cells no window sees, the mean kept value; for the layer's own windows also the share
-    of winners that win two or more windows (overlapping windows can pick the same cell), and the
-    share of outputs larger than the 2×2 window's at the same place (the extra row and column won).
+    For each: output size, the share of input cells that win some window ("kept"), the share of
+    winners that win two or more windows (overlapping windows can pick the same cell), the share of
+    input cells no window sees, and the mean output; for the layer's own windows also the share of
+    outputs larger than the 2×2 window's at the same place (the extra row and column won). A window
+    whose values are all 0 (switched off by the ReLU before it) has no winner: it is left out.
     """
     window, stride = net.pool_window(layer)
     before = np.asarray(net.input_of(layer, image), np.float32)
@@ -62,18 +63,22 @@ def overlap_measures(net, layer: str, image) -> dict:
         oh, ow = after.shape[1:]
         seen = np.zeros((h, w), bool)
         seen[: (oh - 1) * s + k, : (ow - 1) * s + k] = True
-        repeats = [np.unique(cells, return_counts=True)[1] for cells in winners]
+        active = after.reshape(len(after), -1) > 0  # windows with something to win
+        repeats = [np.unique(cells[on], return_counts=True)[1] for cells, on in zip(winners, active)]
+        distinct = sum(len(r) for r in repeats)
         result[name] = {
             "output": [int(oh), int(ow)],
-            "kept": float(np.mean([len(r) for r in repeats]) / (h * w)),
+            "kept": float(distinct / (len(repeats) * h * w)),
             "unseen": float(1 - seen.mean()),
             "mean_kept": float(after.mean()),
-            "shared_winners": float(np.mean([(r > 1).sum() / len(r) for r in repeats])),
+            "shared_winners": float(sum(int((r > 1).sum()) for r in repeats) / max(distinct, 1)),
         }
         pooled[name] = after
     own, two = pooled["own"], pooled["2x2"]
     oh, ow = min(own.shape[1], two.shape[1]), min(own.shape[2], two.shape[2])
-    result["larger_than_2x2"] = float((own[:, :oh, :ow] > two[:, :oh, :ow] + 1e-7).mean())
+    own, two = own[:, :oh, :ow], two[:, :oh, :ow]
+    either = (own > 0) | (two > 0)
+    result["larger_than_2x2"] = float((own > two + 1e-7)[either].mean()) if either.any() else 0.0
     return result
 
 

@@ -80,7 +80,6 @@ def test_two_files_may_not_claim_one_name(models_path):
 
 def test_visualised_layers_must_be_conv_layers_of_the_network(models_path):
     source = GOOD.replace("NAME", repr("zz_vis")).replace("LAST", 'Layer("dense", "dense", self.dense, self.dense)')
-    source = source.replace('{"smoke": QUICK, "default": QUICK, "full": QUICK}', '{"smoke": QUICK, "default": QUICK, "full": QUICK}')
     source = source.replace("TRAIN", '{"smoke": QUICK, "default": QUICK, "full": QUICK}, visualised=("dense",)')
     (models_path / "zz_vis.py").write_text(textwrap.dedent(source))
     with pytest.raises(NetworkDefinitionError, match=r"zz_vis\.visualised names dense, not conv layers of it"):
