@@ -130,8 +130,23 @@ def arrays_to_model(spec: NetworkSpec, arrays: dict[str, np.ndarray]):
             raise cache.CorruptCacheError(f"{spec.name}: stored weights lack {name} {leaf.shape}")
         leaves.append(jnp.asarray(arrays[name]))
     nnx.update(model, jax.tree_util.tree_unflatten(treedef, leaves))
+    # The rest (a dropout's random-number state) was built abstractly too: give it real values, or
+    # a compiled call on the model fails. Unused at inference, so any fixed value will do.
+    nnx.update(model, jax.tree_util.tree_map(_concrete, nnx.state(model, nnx.Not(nnx.Param))))
     model.eval()
     return model
+
+
+def _concrete(leaf):
+    """A fixed value for an abstract (shape-only) leaf; a real array stays as it is."""
+    import jax
+    import jax.numpy as jnp
+
+    if not isinstance(leaf, jax.ShapeDtypeStruct):
+        return leaf
+    if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+        return jax.random.split(jax.random.key(0), max(1, int(np.prod(leaf.shape)))).reshape(leaf.shape)
+    return jnp.zeros(leaf.shape, leaf.dtype)
 
 
 def _path_name(path) -> str:

@@ -61,9 +61,11 @@ SPEC = NetworkSpec(
     build=TinyVGG,
     published=cnn_explainer_weights,
     train={
-        # A 2-core CPU: Adam instead of plain SGD, with flips and shifts, converges in 30 epochs
-        # (about 7 minutes) past CNN Explainer's own 68.8% validation accuracy.
-        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=30, augment=True),
+        # A 2-core CPU: Adam instead of plain SGD, with flips and shifts and a cosine decay, passes CNN
+        # Explainer's own 68.8% validation accuracy in 18 epochs (0.722 here, about 5 minutes; at a
+        # constant rate 30 epochs ended at 0.760 but wandered between 0.71 and 0.76 from epoch 15).
+        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=18, augment=True,
+                               schedule="cosine"),
         # CNN Explainer's recipe: SGD, lr 1e-3, batch 32, early stopping with patience 50.
         "full": TrainConfig(optimizer="sgd", learning_rate=1e-3, batch_size=32, epochs=1000, patience=50),
         "smoke": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=32, epochs=1),
