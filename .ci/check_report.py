@@ -8,8 +8,13 @@ from pathlib import Path
 from cnnbook.site.weight import PAGE_BUDGET, over_budget, page_weights
 
 # The sources' published accuracies, less a small margin; Tiny VGG must beat CNN Explainer's 68.8%;
-# the PyTorch tutorial's CNN and LeNet-5 as their issue asks.
-FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70, "mnist_torch": 0.990, "lenet": 0.985}
+# the PyTorch tutorial's CNN and LeNet-5 as their issue asks; AlexNet at 67×67 as its issue asks.
+FLOORS = {"mnist_keras": 0.990, "mnist_dense": 0.975, "tiny_vgg": 0.70, "mnist_torch": 0.990, "lenet": 0.985,
+          "alexnet": 0.89}
+# Time targets of the issues, reported (machines differ too much for a hard limit in CI): AlexNet's
+# training within 8 minutes, the whole cold build within 25.
+TRAIN_TARGETS = {"alexnet": 8 * 60}
+BUILD_TARGET = 25 * 60
 
 
 def main(path: str) -> int:
@@ -25,7 +30,15 @@ def main(path: str) -> int:
         failed |= not ok
         print(f"{'ok  ' if ok else 'FAIL'} {name}: test accuracy {net['test_accuracy']:.4f} (floor {floor}), "
               f"{net['params']:,} params, {net['train_seconds']:.1f}s, cached {net['cache_hit']}")
-    print(f"build: {report['total_seconds']:.1f}s, {report['pages']} pages, {report['site_bytes']:,} bytes")
+    for name, seconds in TRAIN_TARGETS.items():
+        net = report["networks"].get(name, {})
+        if not net.get("cache_hit", True):
+            took = net["train_seconds"]
+            print(f"{'ok  ' if took <= seconds else 'SLOW'} {name}: trained in {took:.1f}s (target {seconds}s), "
+                  f"{net['train_images_per_second']:.1f} images/s")
+    total = report["total_seconds"]
+    print(f"{'ok  ' if total <= BUILD_TARGET else 'SLOW'} build: {total:.1f}s (target {BUILD_TARGET}s for a cold "
+          f"build), {report['pages']} pages, {report['site_bytes']:,} bytes")
     site = Path(path).parent / "site"
     heaviest = max(page_weights(site).items(), key=lambda item: item[1])
     heavy = over_budget(site)

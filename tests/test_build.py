@@ -21,7 +21,7 @@ def test_smoke_build_report(smoke_build):
     assert report["profile"] == "smoke"
     assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
-    nets = {"cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
+    nets = {"alexnet", "cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
     assert set(parts["capture"]) == nets and set(parts["train"]) == nets | {"experiment one_more_conv"}
     assert "checksum None" not in parts["data"]  # cat_conv has no dataset to check
     cat = report["networks"]["cat_conv"]  # never trained: its seeded initial weights
