@@ -59,13 +59,17 @@ def tile_origin(i: int, cols: int, h: int, w: int, gap: int = 1, row_gap: int | 
     return r * (h + row_gap), c * (w + gap)
 
 
+MAX_LABELLED = 128  # tiles: a mosaic of more (AlexNet's 256 and 384 channels) is drawn without numbers
+
+
 def tile_figure(tiles, *, title: str, cmap, vmin: float, vmax: float, labels=None,
                 colorbar_label: str = "", width: float = style.PAGE_WIDTH, outline=()):
     """A figure of tiles (N, h, w): one mosaic, one shared colour scale, one colour bar.
 
     labels: one string per tile, written in its top-left corner (left out when the tiles
-    are too small on the page to hold a readable number). outline: (tile, row, col) cells
-    to outline, in the tiles' own coordinates.
+    are too small on the page to hold a readable number, or more than MAX_LABELLED: hundreds of
+    numbers hide the maps, triple the PNG and take a second to draw; the tiles are in reading
+    order). outline: (tile, row, col) cells to outline, in the tiles' own coordinates.
     """
     tiles = np.asarray(tiles)
     scale = 1
@@ -95,7 +99,7 @@ def tile_figure(tiles, *, title: str, cmap, vmin: float, vmax: float, labels=Non
         ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor=style.HIGHLIGHT_COLOR, linewidth=1.2))
     points_per_pixel = 72 * min(image_width / image.shape[1], image_height / image.shape[0])
     tile_points = points_per_pixel * min(h, w)
-    if labels is not None and tile_points >= 14:
+    if labels is not None and tile_points >= 14 and n <= MAX_LABELLED:
         size = min(style.LABEL_SIZE + 1, max(4.5, tile_points / 6))
         for i, text in enumerate(labels):
             top, left = tile_origin(i, cols, h, w, gap)
