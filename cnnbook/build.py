@@ -126,6 +126,12 @@ class Timer:
             self.seconds[name] = round(time.perf_counter() - t0, 3)
             self._stage = None
 
+    def record(self, name: str, seconds: float) -> None:
+        """Add `seconds` to a part of the current stage, timed elsewhere (in a worker process)."""
+        if self._stage is not None:
+            parts = self.details.setdefault(self._stage, {})
+            parts[name] = round(parts.get(name, 0.0) + seconds, 3)
+
     @contextmanager
     def part(self, name: str):
         """Time one part of the current stage (a no-op outside a stage)."""
@@ -133,9 +139,7 @@ class Timer:
         try:
             yield
         finally:
-            if self._stage is not None:
-                parts = self.details.setdefault(self._stage, {})
-                parts[name] = round(parts.get(name, 0.0) + time.perf_counter() - t0, 3)
+            self.record(name, time.perf_counter() - t0)
 
 
 NO_TIMER = Timer()  # for stages run on their own (serve, tests): parts are not recorded
@@ -252,33 +256,52 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
     # An atlas shows one network: the experiments' results are not part of its key.
     atlas_context = {k: v for k, v in context.items() if k != "experiments"}
 
-    def atlas(name: str) -> dict[str, bytes]:
-        with timer.part(f"atlas {name}"):
-            out = _atlas_files(name, atlas_context, paths, banner)
+    # The atlases found in the cache are read here; the others are drawn while the chapters run.
+    atlases, missing = {}, []
+    for name in captured:
+        hit = _cached_atlas(name, atlas_context, paths, banner)
+        if hit is None:
+            missing.append(name)
+        else:
+            atlases[name] = hit
+            bar.update()
+
+    def drawn(name: str, job) -> None:
+        atlas_files, seconds = job.result()
+        atlases[name] = atlas_files
+        timer.record(f"atlas {name}", seconds)
+
+    def chapter_files(chapter: Path):
+        with timer.part(chapter.name):
+            out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                context=context, env=env, banner=banner)
         bar.update()
         return out
 
-    # A chapter runs in its own Jupyter kernel while this process waits for it; the atlases are
-    # drawn here meanwhile, in one worker thread (the only thread that draws), so both cores work.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        atlases = [pool.submit(atlas, name) for name in captured]
+    # A chapter runs in its own Jupyter kernel while this process waits for it: two run at once, and
+    # the atlases are drawn meanwhile, in one worker thread when there is one (the only thread that
+    # draws), else in two worker processes (Matplotlib draws in one thread per process).
+    with _atlas_workers(len(missing)) as pool, ThreadPoolExecutor(max_workers=2) as kernels:
+        jobs = {name: pool.submit(_draw_atlas, name, atlas_context, paths, banner, _models_path())
+                for name in missing}
+        for job in jobs.values():
+            job.add_done_callback(lambda _: bar.update())
+        runs = [kernels.submit(chapter_files, chapter) for chapter in chapters]
         try:
-            for chapter in chapters:
-                bar.set_postfix_str(chapter.name)
-                with timer.part(chapter.name):
-                    out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
-                                        context=context, env=env, banner=banner)
+            for run in runs:  # in the chapters' order: the first failure in it is the one reported
+                out = run.result()
                 files[out.path] = out.markdown.encode()
                 files.update(out.assets)
                 if out.executed:
-                    executed.append(chapter.name)
-                bar.update()
+                    executed.append(out.path)
         except BaseException:
-            for job in atlases:
+            for job in [*runs, *jobs.values()]:
                 job.cancel()
             raise
-        for job in atlases:
-            files.update(job.result())
+        for name, job in jobs.items():
+            drawn(name, job)
+    for name in captured:  # in the networks' order, whichever finished first
+        files.update(atlases[name])
     bar.close()
     site_files = Path(__file__).parent / "site"  # what every book's site needs, shipped in the package
     files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()
@@ -319,23 +342,66 @@ def site_nav(files: dict[str, bytes]) -> list:
     return nav
 
 
-def _atlas_files(name: str, context: dict, paths: Paths, banner: str) -> dict[str, bytes]:
-    from cnnbook.pages.atlas import build_atlas
-    from cnnbook.views.network import load
-
+def _atlas_key(name: str, context: dict, paths: Paths, banner: str) -> Path:
     key = cache.content_key({"atlas": name, **context, "banner": banner})
-    where = cache.entry_dir(paths.cache / "pages", f"atlas-{name}", key)
+    return cache.entry_dir(paths.cache / "pages", f"atlas-{name}", key)
+
+
+def _cached_atlas(name: str, context: dict, paths: Paths, banner: str) -> dict[str, bytes] | None:
+    """The atlas's files from the cache; None when they must be drawn (a corrupt entry is discarded)."""
+    where = _atlas_key(name, context, paths, banner)
     if cache.is_complete(where):
         try:
             return cache.read_entry(where)
         except cache.CorruptCacheError as err:
             print(f"warning: corrupt atlas cache, rebuilding {name}: {err}")
             cache.discard(where)
+    return None
+
+
+def _draw_atlas(name: str, context: dict, paths: Paths, banner: str, models_path: list[str]):
+    """Draw a network's atlas into the cache: (its files, the seconds it took). Runs in a worker."""
+    from cnnbook.pages.atlas import build_atlas
+    from cnnbook.views.network import load
+
+    t0 = time.perf_counter()
+    _use_models_path(models_path)
     print(f"rendering the atlas of {name}", flush=True)
     out = build_atlas(load(paths.build, name), banner)
     files = {out.path: out.markdown.encode(), **out.assets}
-    cache.write_entry(where, files)
-    return files
+    cache.write_entry(_atlas_key(name, context, paths, banner), files)
+    return files, round(time.perf_counter() - t0, 3)
+
+
+def _atlas_workers(count: int):
+    """Where `count` atlases are drawn: one worker thread for one, else two worker processes.
+
+    The processes are spawned, not forked: this process has run JAX, whose threads a fork would
+    copy in the middle of their work. Each imports cnnbook afresh (a few seconds), which pays
+    when there are several atlases to draw.
+    """
+    if count < 2:
+        return ThreadPoolExecutor(max_workers=1)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _models_path() -> list[str]:
+    """The folders the network files are found in (tests and users may add their own)."""
+    import cnnbook.models
+
+    return list(cnnbook.models.__path__)
+
+
+def _use_models_path(folders: list[str]) -> None:
+    """Find the network files in `folders`, as the build's own process does (in a worker process)."""
+    import cnnbook.models
+
+    if list(cnnbook.models.__path__) != folders:
+        cnnbook.models.__path__[:] = folders
+        registry.discover(refresh=True)
 
 
 def write_config(paths: Paths) -> Path:

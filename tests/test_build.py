@@ -61,7 +61,8 @@ def test_every_atlas_has_the_cost_table(smoke_build):
     assert "**2,794,240**" in keras and "18×18, stride 4" in keras  # derived by hand in tests/views/test_costs.py
 
 
-def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_layer(smoke_build):
+def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_layer_and_its_walks(smoke_build):
+    from cnnbook.capture import WALKS, WIDE_WALKS
     from cnnbook.pages.atlas import channels_page_of
     from cnnbook.views.network import load
 
@@ -87,6 +88,12 @@ def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_laye
                 if where != f"{name}-channels":
                     assert f"({where}.md#{row.name}-channels)" in page
         assert (docs / "atlas" / f"{name}-channels_files" / "class-models.png").is_file()
+        # A wide network (AlexNet) is followed by fewer walks: each draws every map of every layer.
+        walks = sorted((docs / "walks").glob(f"{name}-test-*.md"))
+        mistakes = int((net.test_probs.argmax(axis=1) != net.y_test).sum())
+        limit = WIDE_WALKS if name == "alexnet" else WALKS
+        assert len(walks) == min(limit, mistakes) == len(net.captured.meta["walks"]), name
+        assert all(f"(../walks/{w.name})" in atlas for w in walks)
     chapter = (docs / "12-what-the-channels-learned.md").read_text()
     assert "## Class models" in chapter and chapter.count("![") == 6  # 3 channels, 1 mosaic, 2 sets of class models
 

@@ -61,7 +61,8 @@ def test_capture_last_output_equals_model_output():
     x = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
     outputs = capture(model, x)
     assert list(outputs)[-1] == "dense_1"
-    np.testing.assert_array_equal(outputs["dense_1"], np.asarray(model(x)))
+    # The capture runs compiled, the model op by op: XLA may fuse them differently (last bits only).
+    np.testing.assert_allclose(outputs["dense_1"], np.asarray(model(x)), rtol=1e-6, atol=1e-6)
 
 
 def test_max_pool_matches_a_numpy_reference():

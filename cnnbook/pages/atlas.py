@@ -5,6 +5,7 @@ Nothing here names a particular network: a network file found by discovery gets 
 
 from __future__ import annotations
 
+from cnnbook.capture import is_wide
 from cnnbook.pages.chapters import PageOutput
 from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
@@ -98,13 +99,10 @@ def channels_page_name(net) -> str:
     return f"{net.spec.name}-channels"
 
 
-SPLIT_CHANNELS = 600  # more channels than this in a network's conv and pool layers: one channels page per layer
-
-
 def split_channels(net) -> bool:
     """Whether a network's channels take one page per layer (AlexNet's 1,984 would weigh several
-    megabytes on one page) instead of one page for all."""
-    return sum(channels.count(net, layer) for layer in channels.layers(net)) > SPLIT_CHANNELS
+    megabytes on one page) instead of one page for all: a wide network's (`cnnbook.capture.is_wide`)."""
+    return is_wide(channels.count(net, layer) for layer in channels.layers(net))
 
 
 def channels_page_of(net, layer: str | None = None) -> str:

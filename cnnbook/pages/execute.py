@@ -50,41 +50,81 @@ def cell_timeout(chapter_setting: int | None = None) -> int:
     return int(value)
 
 
+class _Executor(ExecutePreprocessor):
+    """An ExecutePreprocessor whose kernel gets `kernel_env` as its environment."""
+
+    kernel_env: dict[str, str] = {}
+
+    def setup_kernel(self, **kwargs):
+        return super().setup_kernel(env=self.kernel_env, **kwargs)
+
+
+def _kernel_manager_class(kernels: Path):
+    """A kernel manager that finds its kernel spec in `kernels` (ours) rather than through $JUPYTER_PATH."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class Manager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self):
+            return KernelSpecManager(kernel_dirs=[str(kernels)])
+
+    return Manager
+
+
 def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: dict[str, str],
             timeout: int = DEFAULT_CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel; a failing, hanging or killed cell raises `ChapterExecutionError`."""
-    jupyter_path = _kernelspec_dir(build_dir)
-    saved = {k: os.environ.get(k) for k in [*env, "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION"]}
-    os.environ.update(env)
-    os.environ["JUPYTER_PATH"] = str(jupyter_path)
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's frozen-modules note
-    try:
-        with tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as cwd:
-            # Local IPC sockets instead of TCP ports: nothing listens on the network, even on loopback.
-            ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
-            ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
-                                     config=ipc)
-            running = {}  # the cell being executed, for a timeout or a dead kernel
-            ep.on_cell_start = lambda cell, cell_index: running.update(cell=cell)
-            try:
-                ep.preprocess(nb, {"metadata": {"path": cwd}})
-            except CellExecutionError as err:
-                raise ChapterExecutionError(_describe_failure(nb, chapter, err)) from None
-            except CellTimeoutError:
-                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))} did not finish in "
-                                            f"{timeout} s; make it faster, or allow more with "
-                                            f"`<!-- cnnbook: cell-timeout SECONDS -->` in the chapter or "
-                                            f"{TIMEOUT_ENV}") from None
-            except DeadKernelError:
-                raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
-                                            "running it (it was killed, crashed or ran out of memory)") from None
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    """Run every cell in a fresh kernel; a failing, hanging or killed cell raises `ChapterExecutionError`.
+
+    The kernel's environment (os.environ plus `env`) and its kernel spec are handed to it, and
+    os.environ is left as it is: two chapters can run at once, from two threads.
+    """
+    kernels = _kernelspec_dir(build_dir) / "kernels"
+    with tempfile.TemporaryDirectory(prefix="cnnbook-kernel-") as cwd:
+        # Local IPC sockets instead of TCP ports: nothing listens on the network, even on loopback.
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "ipc")}})
+        ep = _Executor(timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False, config=ipc,
+                       kernel_manager_class=_kernel_manager_class(kernels))
+        # PYDEVD_DISABLE_FILE_VALIDATION silences debugpy's note about frozen modules.
+        ep.kernel_env = {**os.environ, **env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        running = {}  # the cell being executed, for a timeout or a dead kernel
+        ep.on_cell_start = lambda cell, cell_index: running.update(cell=cell)
+        try:
+            ep.preprocess(nb, {"metadata": {"path": cwd}})
+        except CellExecutionError as err:
+            raise ChapterExecutionError(_describe_failure(nb, chapter, err)) from None
+        except CellTimeoutError:
+            raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))} did not finish in "
+                                        f"{timeout} s; make it faster, or allow more with "
+                                        f"`<!-- cnnbook: cell-timeout SECONDS -->` in the chapter or "
+                                        f"{TIMEOUT_ENV}") from None
+        except DeadKernelError:
+            raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
+                                        "running it (it was killed, crashed or ran out of memory)") from None
+        finally:
+            _close_thread_loop()
     return nb
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop nbclient opened for this thread, if it is not the main thread.
+
+    nbclient runs its coroutines on a loop of the calling thread's own and leaves it open; a
+    worker thread's loop would be left to the garbage collector, which warns about it.
+    """
+    import asyncio
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # none was set for this thread
+        return
+    if not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def _where(nb, chapter: Path, cell) -> str:
