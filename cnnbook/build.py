@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -202,8 +203,8 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
     from cnnbook.trained import STATE
 
     extras = extras_digest()
-    captured = {}
-    for n, t in trained.items():
+
+    def capture_one(n: str, t) -> Path:
         folder = paths.capture / n
         if folder.is_dir():
             cache.remove_partial(folder)
@@ -216,8 +217,21 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
             return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train,
                                            n_test=profile.n_test))
 
-        with timer.part(n):  # a hit: checking the entry's checksums; a miss: running every layer
-            captured[n] = ensure_captured(t, dataset, paths.capture, extras=extras)
+        start = time.perf_counter()  # a hit: checking the entry's checksums; a miss: running every layer
+        where = ensure_captured(t, dataset, paths.capture, extras=extras)
+        timer.record(n, time.perf_counter() - start)
+        return where
+
+    # Two networks at once: XLA keeps about one and a half of two cores busy with one network's
+    # capture (single images, small batches, NumPy between them); a second fills the rest.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = {n: pool.submit(capture_one, n, t) for n, t in trained.items()}
+        try:
+            captured = {n: job.result() for n, job in jobs.items()}
+        except BaseException:
+            for job in jobs.values():
+                job.cancel()
+            raise
     manifest = {"profile": profile.name, "networks": {
         n: {"capture": str(where.relative_to(paths.build)),
             "weights": str((trained[n].cache_dir / STATE).relative_to(paths.build))}
@@ -236,6 +250,7 @@ def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> 
 def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
     """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
     from cnnbook.pages.chapters import build_chapter
+    from cnnbook.pages.execute import stop_kernels
     from cnnbook.views.network import read_manifest
 
     captured = read_manifest(paths.build)["networks"]
@@ -271,10 +286,18 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
         atlases[name] = atlas_files
         timer.record(f"atlas {name}", seconds)
 
+    failed = threading.Event()  # once a chapter fails, no other one starts
+
     def chapter_files(chapter: Path):
-        with timer.part(chapter.name):
-            out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
-                                context=context, env=env, banner=banner)
+        if failed.is_set():
+            return None
+        try:
+            with timer.part(chapter.name):
+                out = build_chapter(chapter, cache_root=paths.cache / "pages", build_dir=paths.build,
+                                    context=context, env=env, banner=banner)
+        except BaseException:
+            failed.set()
+            raise
         bar.update()
         return out
 
@@ -288,15 +311,20 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             job.add_done_callback(lambda _: bar.update())
         runs = [kernels.submit(chapter_files, chapter) for chapter in chapters]
         try:
-            for run in runs:  # in the chapters' order: the first failure in it is the one reported
+            for run in runs:  # in the chapters' order: the first failure met is the one reported
                 out = run.result()
+                if out is None:  # not started: another chapter had failed
+                    continue
                 files[out.path] = out.markdown.encode()
                 files.update(out.assets)
                 if out.executed:
                     executed.append(out.path)
-        except BaseException:
+        except BaseException:  # a chapter failed, or Ctrl-C: stop the others rather than wait for them
+            failed.set()
             for job in [*runs, *jobs.values()]:
                 job.cancel()
+            stop_kernels()
+            _stop_workers(pool)
             raise
         for name, job in jobs.items():
             drawn(name, job)
@@ -386,6 +414,17 @@ def _atlas_workers(count: int):
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _stop_workers(pool) -> None:
+    """End the atlas worker processes now (a failed or interrupted build); what they leave in the
+    cache is incomplete, hence never read."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if isinstance(pool, ProcessPoolExecutor):
+        # The executor has no public way to end running work: its processes are ended directly.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
 
 
 def _models_path() -> list[str]:

@@ -203,7 +203,8 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     per_class = first_of_each_class(y_test, len(classes))
     maps = [row.output_shape[-1] for row in layer_table(trained.model, spec.input_shape)
             if row.kind in ("conv", "pool") and len(row.output_shape) == 3]
-    walks = confident_mistakes(probs, y_test, WIDE_WALKS if is_wide(maps) else WALKS)
+    wide = is_wide(maps)
+    walks = confident_mistakes(probs, y_test, WIDE_WALKS if wide else WALKS)
     gallery = confident_mistakes(probs, y_test, GALLERY)
 
     # The inputs every variant is run on: test images by index, then CNN Explainer's samples.
@@ -219,7 +220,10 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         pixels.append(image.astype(np.float32) / 255.0)
     x = np.stack(pixels).astype(np.float32)
 
-    x_test = to_inputs(dataset.x_test)  # 10,000 AlexNet inputs are 540 MB of floats: converted once
+    steps = get_profile(trained.config["profile"]).visualisation_steps
+    channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test, steps)
+    # After `learned`, which makes its own: 10,000 AlexNet inputs are 540 MB of floats, converted once here.
+    x_test = to_inputs(dataset.x_test)
     variants = {"trained": trained.model}
     seed = trained.config["train"]["seed"]
     variants["untrained"] = spec.build(rngs=nnx.Rngs(seed))
@@ -231,7 +235,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     arrays = {"y_test": y_test, "probs/trained": probs.astype(np.float32), "inputs": x,
               "gallery_images": np.asarray(dataset.x_test[gallery])}
     accuracy = {"trained": trained.metrics["test_accuracy"]}
-    files = {}
+    files = {CHANNELS: _npz(channel_arrays)}
     for variant, model in variants.items():
         acts = {}
         for item, one in zip(inputs, x):  # one image at a time, as a reader's single image would go
@@ -242,13 +246,10 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
             _, accuracy[variant], probs_v = evaluate(model, x_test, y_test.astype("int32"))
             arrays[f"probs/{variant}"] = np.asarray(probs_v, np.float32)
             files[f"weights-{variant}.safetensors"] = save_tensors(state_to_arrays(model))
-    steps = get_profile(trained.config["profile"]).visualisation_steps
-    channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test, steps)
-    files[CHANNELS] = _npz(channel_arrays)
     meta = {
         "network": spec.name, "profile": trained.config["profile"], "config": trained.config,
         "metrics": trained.metrics, "weights": str(trained.cache_dir.name), "class_names": list(classes),
-        "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery,
+        "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery, "wide": wide,
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
         "measures": measure(trained.model, x_test, y_test.astype("int32"),
                             macs_per_image=sum(c.macs for c in costs_of(spec))),

@@ -148,6 +148,15 @@ def toy_build(toy_models, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def toy_atlas(toy):
+    """The toy network's atlas drawn again here, with the banner its smoke build drew it with."""
+    from cnnbook.build import SMOKE_BANNER
+    from cnnbook.pages.atlas import build_atlas
+
+    return build_atlas(toy, banner=SMOKE_BANNER + "\n\n")
+
+
+@pytest.fixture(scope="session")
 def toy(toy_build):
     """The toy network as pages see it (from its capture entry)."""
     from cnnbook.views.network import load

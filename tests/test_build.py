@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,7 @@ def test_rebuild_with_nothing_changed_redoes_nothing(smoke_build, capsys):
     assert all(n["cache_hit"] for n in report["networks"].values())
     out = capsys.readouterr().out
     assert "rendering the atlas" not in out
+    assert not [part for part in report["stage_parts"]["pages"] if part.startswith("atlas ")]  # none drawn
     assert {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()} == before
 
 
@@ -167,6 +169,20 @@ def test_two_smoke_builds_give_identical_docs(smoke_build, tmp_path):
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_failing_chapter_stops_the_one_running_beside_it(tmp_path):
+    # Two chapters run at once: when one fails, the other's kernel is killed rather than waited for.
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "a.md").write_text("# A\n\n```python\nraise ValueError('early')\n```\n")
+    (book / "b.md").write_text("# B\n\n```python\nimport time\ntime.sleep(300)\n```\n")
+    root = make_project(tmp_path / "p", book=book)
+    start = time.perf_counter()
+    with pytest.raises(ChapterExecutionError, match=r"book/a\.md:4: code cell 1 raised ValueError: early"):
+        build("smoke", root, progress=False, networks=["mnist_dense"])
+    assert time.perf_counter() - start < 150  # the build's training and capture, not the 300 s sleep
+    assert not (root / "build" / "site").exists()
 
 
 def test_unknown_profile_is_a_clear_error(tmp_path):

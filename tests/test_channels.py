@@ -127,10 +127,8 @@ def test_edges_are_named_by_their_direction():
     assert views.edge_of(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1.0]]))[1] < 1e-9  # no edge at all
 
 
-def test_the_atlas_links_every_measured_layer_to_its_mosaic_on_the_channels_page(toy):
-    from cnnbook.pages.atlas import build_atlas
-
-    out = build_atlas(toy)
+def test_the_atlas_links_every_measured_layer_to_its_mosaic_on_the_channels_page(toy, toy_atlas):
+    out = toy_atlas
     page = out.assets["atlas/toy_net-channels.md"].decode()
     for layer in ("conv", "pool"):
         assert f"(toy_net-channels.md#{layer}-channels)" in out.markdown

@@ -29,7 +29,7 @@ class Probe(Layered):
     """An identity 'network' whose only work is a 2×2 max-pool and a ReLU-like clip."""
 
     def layers(self):
-        return [Layer("clip", "relu", lambda x: np.maximum(np.asarray(x) - 0.5, 0.0)),
+        return [Layer("clip", "relu", lambda x: jnp.maximum(x - 0.5, 0.0)),
                 Layer("pool", "pool", max_pool_2x2)]
 
 

@@ -5,7 +5,6 @@ Nothing here names a particular network: a network file found by discovery gets 
 
 from __future__ import annotations
 
-from cnnbook.capture import is_wide
 from cnnbook.pages.chapters import PageOutput
 from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
@@ -101,8 +100,9 @@ def channels_page_name(net) -> str:
 
 def split_channels(net) -> bool:
     """Whether a network's channels take one page per layer (AlexNet's 1,984 would weigh several
-    megabytes on one page) instead of one page for all: a wide network's (`cnnbook.capture.is_wide`)."""
-    return is_wide(channels.count(net, layer) for layer in channels.layers(net))
+    megabytes on one page) instead of one page for all: a wide network's, as the capture judged it
+    (`cnnbook.capture.is_wide`)."""
+    return bool(net.captured.meta.get("wide", False))  # a photo network's capture does not say: it is narrow
 
 
 def channels_page_of(net, layer: str | None = None) -> str:

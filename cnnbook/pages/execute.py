@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
@@ -50,13 +51,40 @@ def cell_timeout(chapter_setting: int | None = None) -> int:
     return int(value)
 
 
-class _Executor(ExecutePreprocessor):
-    """An ExecutePreprocessor whose kernel gets `kernel_env` as its environment."""
+_running = set()  # the kernel managers of the chapters running now, in any thread
+_running_lock = threading.Lock()
 
-    kernel_env: dict[str, str] = {}
+
+class _Executor(ExecutePreprocessor):
+    """An ExecutePreprocessor whose kernel gets `kernel_env` as its environment (None: this
+    process's), and is known to `stop_kernels` while it runs."""
+
+    kernel_env: dict[str, str] | None = None
 
     def setup_kernel(self, **kwargs):
-        return super().setup_kernel(env=self.kernel_env, **kwargs)
+        if self.kernel_env is not None:
+            kwargs["env"] = self.kernel_env
+        return super().setup_kernel(**kwargs)
+
+    def start_new_kernel(self, **kwargs):
+        super().start_new_kernel(**kwargs)
+        with _running_lock:
+            _running.add(self.km)
+
+
+def stop_kernels() -> None:
+    """Kill the kernel of every chapter running now, from any thread: each of them then fails at once
+    (a dead kernel) instead of running to its end. A kernel runs in a session of its own, so a
+    Ctrl-C at the terminal never reaches it."""
+    with _running_lock:
+        managers = list(_running)
+    for km in managers:
+        process = getattr(km.provisioner, "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:  # it has just ended
+                pass
 
 
 def _kernel_manager_class(kernels: Path):
@@ -103,6 +131,8 @@ def execute(nb: nbformat.NotebookNode, *, chapter: Path, build_dir: Path, env: d
             raise ChapterExecutionError(f"{_where(nb, chapter, running.get('cell'))}: the kernel died while "
                                         "running it (it was killed, crashed or ran out of memory)") from None
         finally:
+            with _running_lock:
+                _running.discard(ep.km)
             _close_thread_loop()
     return nb
 
