@@ -220,8 +220,9 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         pixels.append(image.astype(np.float32) / 255.0)
     x = np.stack(pixels).astype(np.float32)
 
-    steps = get_profile(trained.config["profile"]).visualisation_steps
-    channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test, steps)
+    profile = get_profile(trained.config["profile"])
+    channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test,
+                                              profile.visualisation_steps)
     # After `learned`, which makes its own: 10,000 AlexNet inputs are 540 MB of floats, converted once here.
     x_test = to_inputs(dataset.x_test)
     variants = {"trained": trained.model}
@@ -252,7 +253,7 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         "inputs": inputs, "per_class": per_class, "walks": walks, "gallery": gallery, "wide": wide,
         "variants": list(variants), "accuracy": {k: float(v) for k, v in accuracy.items()},
         "measures": measure(trained.model, x_test, y_test.astype("int32"),
-                            macs_per_image=sum(c.macs for c in costs_of(spec))),
+                            macs_per_image=sum(c.macs for c in costs_of(spec)), at_most=profile.measure_images),
         "channels": channel_summary,
         "probes": {"linear": linear_probes(trained.model, to_inputs(dataset.x_train), dataset.y_train,
                                            x_test, y_test, len(classes)),

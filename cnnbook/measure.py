@@ -112,15 +112,18 @@ def accuracy_images(macs_per_image: int | None) -> int:
     return int(max(100, min(ACCURACY_IMAGES, SHIFT_BUDGET // macs_per_image)))
 
 
-def measure(model, x_test: np.ndarray, y_test: np.ndarray, macs_per_image: int | None = None) -> dict:
+def measure(model, x_test: np.ndarray, y_test: np.ndarray, macs_per_image: int | None = None,
+            at_most: int | None = None) -> dict:
     """Everything above for one trained model; `x_test` as the network sees it (float, NHWC);
-    `macs_per_image` sizes the shifted accuracies (see `accuracy_images`)."""
+    `macs_per_image` sizes the shifted accuracies (see `accuracy_images`); `at_most` caps the
+    images of every measurement (the smoke profile's, whose numbers say nothing anyway)."""
     kinds, previous = {}, None
     for layer in model.layers():  # what each layer reads, by name (None: the input)
         reads = previous if layer.reads is None else (None if layer.reads == INPUT else layer.reads)
         kinds[layer.name], previous = (layer.kind, reads), layer.name
-    few = x_test[:LAYER_IMAGES]
-    shifted = accuracy_images(macs_per_image)
+    cap = len(x_test) if at_most is None else at_most
+    few = x_test[: min(LAYER_IMAGES, cap)]
+    shifted = min(accuracy_images(macs_per_image), cap)
     return {
         "test_images": int(min(len(x_test), shifted)),
         "layer_images": int(len(few)),

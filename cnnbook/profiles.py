@@ -18,11 +18,13 @@ class Profile:
     description: str
     # Gradient-ascent steps of the channels' visualisations and class models (`cnnbook.channels`)
     visualisation_steps: int = 96
+    # Test images the capture's measurements (`cnnbook.measure`) use at most; None: their own sizes
+    measure_images: int | None = None
 
 
 PROFILES = {
     "smoke": Profile("smoke", True, 2000, 500, "synthetic look-alike data, a couple of short epochs: for tests",
-                     visualisation_steps=24),
+                     visualisation_steps=24, measure_images=100),
     "default": Profile("default", False, None, None, "real data, settings a 2-core laptop CPU trains in minutes"),
     "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU",
                     visualisation_steps=256),

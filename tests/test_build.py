@@ -99,6 +99,19 @@ def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_laye
     assert "## Class models" in chapter and chapter.count("![") == 6  # 3 channels, 1 mosaic, 2 sets of class models
 
 
+def test_the_smoke_profile_measures_on_few_images(smoke_build):
+    # Shifted accuracies and layer measurements of synthetic data say nothing: smoke caps their images.
+    from cnnbook.profiles import get_profile
+    from cnnbook.views.network import load
+
+    root, report = smoke_build
+    cap = get_profile("smoke").measure_images
+    trained = [n for n, r in report["networks"].items() if r["test_accuracy"] is not None]
+    for name in trained:
+        measured = load(root / "build", name).measures
+        assert measured["test_images"] == measured["layer_images"] == cap < 500, name
+
+
 def test_every_page_says_it_is_a_smoke_build(smoke_build):
     root, _ = smoke_build
     for page in (root / "build" / "docs").rglob("*.md"):
