@@ -166,7 +166,7 @@ def test_runs_that_differ_only_in_their_seed_share_one_compiled_step():
     from flax import nnx
 
     from cnnbook.models.spec import TrainConfig
-    from cnnbook.train import _train_step, compile_step, make_optimizer
+    from cnnbook.train import compile_step, make_optimizer
 
     cfg = TrainConfig(optimizer="adam", learning_rate=3e-3)
     assert make_optimizer(cfg) is make_optimizer(replace(cfg, seed=7))

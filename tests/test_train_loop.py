@@ -8,7 +8,7 @@ from flax import nnx
 
 from cnnbook.models import build_model
 from cnnbook.models.spec import TrainConfig
-from cnnbook.train import compile_step, loss_fn, make_optimizer
+from cnnbook.train import batch_groups, compile_step, loss_fn, make_optimizer
 
 
 @nnx.jit
@@ -37,7 +37,7 @@ def test_compiled_steps_match_nnx_jit_steps(optimizer):
     state, step = compile_step(model, opt)
     totals = jnp.zeros(2)
     for x, y in batches:
-        state, totals = step(state, totals, x, y)
+        state, totals = step(state, totals, x[None], y[None])  # one batch a call
     nnx.update((model, opt), state)
     np.testing.assert_allclose(float(totals[0]), sum(losses), rtol=1e-5)
     assert int(totals[1]) == correct
@@ -45,3 +45,33 @@ def test_compiled_steps_match_nnx_jit_steps(optimizer):
                     jax.tree_util.tree_leaves(nnx.state(model, nnx.Param))):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
     assert not np.allclose(np.asarray(model.conv1.kernel[...]), np.asarray(build_model("lenet", seed=3).conv1.kernel[...]))
+
+
+def test_several_steps_a_call_train_exactly_as_one_step_a_call():
+    cfg = TrainConfig(optimizer="adam", learning_rate=1e-2)
+    rng = np.random.default_rng(1)
+    xs = jnp.asarray(rng.random((4, 16, 28, 28, 1), np.float32))
+    ys = jnp.asarray(rng.integers(0, 10, (4, 16)), jnp.int32)
+    states = []
+    for group in (1, 4):
+        model = build_model("lenet", seed=3)
+        opt = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+        state, step = compile_step(model, opt)
+        totals = jnp.zeros(2)
+        for i in range(0, 4, group):
+            state, totals = step(state, totals, xs[i : i + group], ys[i : i + group])
+        nnx.update((model, opt), state)
+        states.append((np.asarray(totals), nnx.state(model, nnx.Param)))
+    (totals_one, params_one), (totals_four, params_four) = states
+    np.testing.assert_allclose(totals_four, totals_one, rtol=1e-6)
+    for a, b in zip(jax.tree_util.tree_leaves(params_one), jax.tree_util.tree_leaves(params_four)):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-6, atol=1e-7)
+
+
+def test_an_epoch_is_grouped_into_calls_that_see_every_image_once_in_order():
+    order = np.random.default_rng(0).permutation(1000)
+    calls = list(batch_groups(order, 64, 4))
+    # 15 full batches: three calls of four, three single ones, then the short last batch of 40
+    assert [c.shape for c in calls] == [(4, 64)] * 3 + [(1, 64)] * 3 + [(1, 40)]
+    np.testing.assert_array_equal(np.concatenate([c.ravel() for c in calls]), order)
+    assert [c.shape for c in batch_groups(order[:128], 64, 4)] == [(1, 64), (1, 64)]
