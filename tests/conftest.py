@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# One XLA compilation cache for the test session, set before JAX is imported: the smoke builds'
+# chapter kernels, atlas workers and second builds run the same networks in fresh processes,
+# and each would compile the same functions again. A fresh folder per session, so no entry of
+# another run is ever read; a cached executable is the one XLA would compile, so every result
+# a test checks is the same. A folder the caller set is kept.
+_XLA_CACHE = tempfile.mkdtemp(prefix="cnnbook-tests-xla-")
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    os.environ.update({"JAX_COMPILATION_CACHE_DIR": _XLA_CACHE, "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+                       "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_XLA_CACHE, ignore_errors=True)
 
 
 def nearest_mean_accuracy(x_train, y_train, x_test, y_test, classes: int = 10) -> float:
