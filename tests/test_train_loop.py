@@ -75,3 +75,23 @@ def test_an_epoch_is_grouped_into_calls_that_see_every_image_once_in_order():
     assert [c.shape for c in calls] == [(4, 64)] * 3 + [(1, 64)] * 3 + [(1, 40)]
     np.testing.assert_array_equal(np.concatenate([c.ravel() for c in calls]), order)
     assert [c.shape for c in batch_groups(order[:128], 64, 4)] == [(1, 64), (1, 64)]
+
+
+@pytest.mark.parametrize("augment", [False, True])
+def test_an_epoch_trained_in_groups_learns_what_one_step_a_call_learns(monkeypatch, augment):
+    from types import SimpleNamespace
+
+    from cnnbook import train
+    from cnnbook.models import registry
+
+    rng = np.random.default_rng(2)
+    # 66 batches of 4, then a short one of 2: eight calls of eight, two single batches, the short one
+    data = SimpleNamespace(x_train=rng.integers(0, 256, (266, 28, 28), np.uint8), y_train=rng.integers(0, 10, 266),
+                           x_test=rng.integers(0, 256, (20, 28, 28), np.uint8), y_test=rng.integers(0, 10, 20))
+    cfg = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=4, epochs=1, augment=augment)
+    spec = registry.get("lenet")
+    grouped = train.train_and_evaluate(spec, cfg, data, progress=False)
+    monkeypatch.setattr(train, "FEWEST_BATCHES_TO_GROUP", 10**9)  # one batch a call
+    single = train.train_and_evaluate(spec, cfg, data, progress=False)
+    np.testing.assert_allclose(grouped.history["train_loss"], single.history["train_loss"], rtol=1e-5)
+    np.testing.assert_allclose(grouped.test_probs, single.test_probs, rtol=1e-4, atol=1e-6)
