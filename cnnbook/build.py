@@ -46,6 +46,7 @@ class Paths:
     build: Path = field(init=False)
     cache: Path = field(init=False)
     capture: Path = field(init=False)
+    export: Path = field(init=False)
     docs: Path = field(init=False)
     site: Path = field(init=False)
     config: Path = field(init=False)
@@ -55,6 +56,7 @@ class Paths:
         self.build = self.root / "build"
         self.cache = self.build / "cache"
         self.capture = self.build / "capture"
+        self.export = self.build / "export"
         self.docs = self.build / "docs"
         self.site = self.build / "site"
         self.config = self.build / "mkdocs.yml"  # written by the site stage from the package's own
@@ -240,6 +242,25 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
     return captured
 
 
+def stage_export(trained: dict, captured: dict[str, Path], paths: Paths, timer: Timer = NO_TIMER) -> dict[str, Path]:
+    """Export each small trained network for the explorers; record the entries in build/exported.json."""
+    from cnnbook.export import ensure_exported, explorable
+
+    if paths.export.is_dir():
+        cache.remove_partial(paths.export)
+    exported = {}
+    for n, t in trained.items():
+        if explorable(t.metrics.get("params", 0), t.spec.trained):
+            with timer.part(n):
+                exported[n] = ensure_exported(t.spec, t, captured[n], paths.export)
+    for stale in (paths.export.iterdir() if paths.export.is_dir() else []):
+        if stale.is_dir() and stale.name not in exported:  # a network no longer built or no longer small
+            shutil.rmtree(stale, ignore_errors=True)
+    manifest = {"networks": {n: str(where.relative_to(paths.build)) for n, where in exported.items()}}
+    cache.atomic_write(paths.build / "exported.json", json.dumps(manifest, indent=1, sort_keys=True))
+    return exported
+
+
 def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> dict:
     """What every generated page depends on besides its own source: the code, the captures, the experiments."""
     return {"profile": profile.name, "package": package_digest(),
@@ -335,6 +356,9 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
     files["assets/cnnbook.css"] = (site_files / "cnnbook.css").read_bytes()
     files["assets/iframe-worker/shim.js"] = (site_files / "vendor" / "iframe-worker-shim.js").read_bytes()
     files["assets/iframe-worker/LICENSE"] = (site_files / "vendor" / "iframe-worker-LICENSE").read_bytes()
+    from cnnbook.pages.explorers import explorer_files
+
+    files.update(explorer_files(paths.build, banner))
     # Anything else in book/ (style sheets, hand-made pictures) is copied as it is.
     for path in sorted(paths.book.rglob("*")):
         if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
@@ -349,7 +373,7 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
 
 def site_nav(files: dict[str, bytes]) -> list:
     """The site's navigation: home, the chapters in file order, then one atlas per network (a trained
-    network's channels page after it).
+    network's channels page after it), then the explorers.
 
     Walk pages are reachable from the atlases and stay out of the menu.
     """
@@ -367,6 +391,11 @@ def site_nav(files: dict[str, bytes]) -> list:
                      key=lambda p: (p.removesuffix(".md").removesuffix("-channels"), p.endswith("-channels.md")))
     if atlases:
         nav.append({"Atlas": [{title(p).removeprefix("Atlas: "): p} for p in atlases]})
+    # The explorers: one per exported network, then the sandbox.
+    explorers = sorted((p for p in files if p.startswith("explorers/") and p.count("/") == 1 and p.endswith(".md")),
+                       key=lambda p: (p.endswith("sandbox.md"), p))
+    if explorers:
+        nav.append({"Explorers": [{title(p).removeprefix("Explorer: "): p} for p in explorers]})
     return nav
 
 
@@ -541,7 +570,9 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
         trained = stage_train(profile, nets, paths, checksums, progress, timer)
         results = stage_experiments(profile, nets, paths, checksums, progress, timer)
     with timer.stage("capture"):
-        stage_capture(profile, trained, paths, timer)
+        captured = stage_capture(profile, trained, paths, timer)
+    with timer.stage("export"):
+        stage_export(trained, captured, paths, timer)
     with timer.stage("pages"):
         pages = stage_pages(profile, paths, progress, timer)
     # The site stage fills timings into the pages from this report, so write it first.

@@ -50,6 +50,14 @@ def make_project(root: Path, book: Path | None = None) -> Path:
     return root
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root and without a network: no sandbox, and none of Chromium's own calls home.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
+                                    reason="needs Chromium: apt-get install chromium (.ci/run installs it)")
+
+
 @pytest.fixture(scope="session")
 def smoke_build(tmp_path_factory):
     """One cold smoke build of the whole book: (project root, report)."""

@@ -1,6 +1,6 @@
 """The import direction of DESIGN §1: no module imports one of a later stage.
 
-data → models → train → capture → render → views → pages → site; the leaves (errors, files,
+data → models → train → capture → export → render → views → pages → site; the leaves (errors, files,
 cache, profiles) import no stage; only the orchestration (build, cli, serve) sees them all.
 """
 
@@ -14,6 +14,7 @@ STAGES = [  # in order; a module may import its own stage, an earlier one and th
     ("models", ["cnnbook.models"]),
     ("train", ["cnnbook.train", "cnnbook.trained", "cnnbook.experiments"]),
     ("capture", ["cnnbook.capture", "cnnbook.measure", "cnnbook.costs", "cnnbook.channels", "cnnbook.probes"]),
+    ("export", ["cnnbook.export"]),
     ("render", ["cnnbook.render"]),
     ("views", ["cnnbook.views"]),
     ("pages", ["cnnbook.pages"]),

@@ -20,7 +20,7 @@ def test_smoke_build_report(smoke_build):
     on_disk = json.loads((root / "build" / "report.json").read_text())
     assert on_disk == report
     assert report["profile"] == "smoke"
-    assert list(report["stages"]) == ["discover", "data", "train", "capture", "pages", "site"]
+    assert list(report["stages"]) == ["discover", "data", "train", "capture", "export", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
     nets = {"alexnet", "cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
     assert set(parts["capture"]) == nets and set(parts["train"]) == nets | {"experiment one_more_conv"}

@@ -5,7 +5,9 @@ Nothing here names a particular network: a network file found by discovery gets 
 
 from __future__ import annotations
 
+from cnnbook.export import explorable
 from cnnbook.pages.chapters import PageOutput
+from cnnbook.pages.explorers import explorer_path
 from cnnbook.pages.markdown import PageBuilder
 from cnnbook.pages.walks import build_walk
 from cnnbook.render.channel_cards import SHOWN_LEAST
@@ -35,6 +37,9 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add(f"`{name}` reproduces {net.spec.source}. It has **{fmt_int(net.total_params())} parameters** "
              f"and reached a test accuracy of **{net.metrics['test_accuracy']:.2%}** in this build. Every figure "
              f"below is computed from the trained weights on test images the network never saw in training.")
+    if explorable(net.total_params(), net.spec.trained):
+        page.add(f"Run it in your browser on a drawing or a photo of your own: [the explorer of `{name}`]"
+                 f"(../{explorer_path(name)}).")
     _layers(page, net)
 
     page.add("## Inputs")

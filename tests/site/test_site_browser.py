@@ -1,17 +1,10 @@
 """The site opened from disk (file://) in headless Chromium: every menu link, images, maths, search."""
 
-import shutil
 from pathlib import Path
 
-import pytest
+from conftest import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As root and without a network: no sandbox, and none of Chromium's own calls home.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
-                                reason="needs Chromium: apt-get install chromium (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 def browse(site: Path):
