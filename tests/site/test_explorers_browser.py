@@ -110,3 +110,86 @@ def test_the_browser_gives_jaxs_logits_on_100_test_images(smoke_build, site_url,
     assert np.abs(got - expected).max() <= 1e-4
     assert (got.argmax(1) == expected.argmax(1)).all()
     visit.check_clean(site_url)
+
+
+def draw_seven(page, pad) -> None:
+    """A 7 as a reader draws it: a bar across the top, then a stroke down to the lower left."""
+    box = pad.bounding_box()
+
+    def at(fx, fy):
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(0.25, 0.2))
+    page.mouse.down()
+    for fx, fy in [(0.45, 0.2), (0.7, 0.2), (0.75, 0.22), (0.65, 0.45), (0.55, 0.65), (0.48, 0.85)]:
+        page.mouse.move(*at(fx, fy), steps=6)
+    page.mouse.up()
+
+
+def _prepared_input(visit: Visit, name: str) -> np.ndarray:
+    values = visit.page.evaluate("name => Array.from(cnnbook.explorers[name].state.input)", name)
+    return np.asarray(values, np.float32).reshape(28, 28)
+
+
+def test_a_drawing_is_prepared_as_mnist_digits_are_and_classified(smoke_build, site_url, browser):
+    visit = Visit(browser, f"{site_url}explorers/mnist_keras.html")
+    explorer = visit.explorer("mnist_keras")
+    draw_seven(visit.page, explorer.locator("canvas.cnnbook-pad"))
+    visit.page.wait_for_function(
+        "() => document.querySelector('.cnnbook-prediction').dataset.class !== undefined "
+        "&& cnnbook.explorers.mnist_keras.state.input !== null")
+    x = _prepared_input(visit, "mnist_keras")
+    rows, cols = np.flatnonzero(x.max(1) > 0.05), np.flatnonzero(x.max(0) > 0.05)
+    # Fitted into 20 × 20 (a pixel more where the smoothing spreads the ink), centred by mass in 28 × 28.
+    assert 19 <= max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) <= 21
+    ys, xs = np.mgrid[:28, :28]
+    centre = np.array([(ys * x).sum(), (xs * x).sum()]) / x.sum()
+    assert np.abs(centre - 13.5).max() <= 1.0, centre
+    shown = int(explorer.locator(".cnnbook-prediction").get_attribute("data-class"))
+    result = visit.page.evaluate("Array.from(cnnbook.explorers.mnist_keras.state.result.probs)")
+    assert shown == int(np.argmax(result))
+    visit.check_clean(site_url)
+
+
+@pytest.mark.parametrize("name, layer, channel", [("mnist_torch", "conv2.0", 3), ("tiny_vgg", "conv_1_1", 1),
+                                                  ("mnist_keras", "max_pooling2d", 2)])
+def test_a_clicked_pixel_shows_the_arithmetic_that_gives_its_value(smoke_build, site_url, browser, name, layer,
+                                                                  channel):
+    # mnist_torch's conv2.0: a 5 × 5 window over 16 channels, padded; tiny_vgg's conv_1_1 reads the RGB photo.
+    visit = Visit(browser, f"{site_url}explorers/{name}.html")
+    explorer = visit.explorer(name)
+    canvas = explorer.locator(f'.cnnbook-layer[data-layer="{layer}"] canvas.cnnbook-map').nth(channel)
+    size = canvas.bounding_box()
+    canvas.click(position={"x": size["width"] * 0.05, "y": size["height"] * 0.4})  # a window over the edge
+    panel = explorer.locator(".cnnbook-arithmetic")
+    total, value = float(panel.get_attribute("data-sum")), float(panel.get_attribute("data-value"))
+    assert abs(total - value) <= 1e-5 * max(1.0, abs(value))
+    assert panel.inner_text().strip() != ""
+    visit.check_clean(site_url)
+
+
+def test_the_sandbox_gives_the_output_size_formula(smoke_build, site_url, browser):
+    visit = Visit(browser, f"{site_url}explorers/sandbox.html")
+    visit.page.wait_for_selector(".cnnbook-sandbox-size[data-size]")
+    sliders = visit.page.locator(".cnnbook-sandbox input[type=range]")
+    assert sliders.count() >= 4
+    labels = [visit.page.evaluate("e => e.labels.length ? e.labels[0].innerText : e.getAttribute('aria-label')",
+                                  sliders.nth(i).element_handle()) for i in range(4)]
+    order = {key: next(i for i, label in enumerate(labels) if word in label.lower())
+             for key, word in (("n", "input"), ("k", "kernel"), ("p", "padding"), ("s", "stride"))}
+    for n, k, p, s in [(7, 3, 0, 1), (7, 3, 1, 2), (10, 4, 1, 3), (12, 5, 2, 2)]:
+        for key, value in (("n", n), ("k", k), ("p", p), ("s", s)):
+            visit.page.evaluate("([e, v]) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
+                                [sliders.nth(order[key]).element_handle(), value])
+        shown = int(visit.page.locator(".cnnbook-sandbox-size").get_attribute("data-size"))
+        assert shown == (n + 2 * p - k) // s + 1, (n, k, p, s)
+    visit.check_clean(site_url)
+
+
+def test_an_explorer_runs_from_disk(smoke_build, browser):
+    root, _ = smoke_build
+    page = root / "build" / "site" / "explorers" / "lenet.html"
+    visit = Visit(browser, page.as_uri())
+    visit.explorer("lenet")
+    assert visit.page.locator(".cnnbook-prediction").get_attribute("data-class") is not None
+    visit.check_clean("file://")
