@@ -124,6 +124,8 @@ def draw_seven(page, pad) -> None:
     for fx, fy in [(0.45, 0.2), (0.7, 0.2), (0.75, 0.22), (0.65, 0.45), (0.55, 0.65), (0.48, 0.85)]:
         page.mouse.move(*at(fx, fy), steps=6)
     page.mouse.up()
+    # The network reruns at most once per animation frame: two frames later it has read the whole stroke.
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def _prepared_input(visit: Visit, name: str) -> np.ndarray:
@@ -134,11 +136,10 @@ def _prepared_input(visit: Visit, name: str) -> np.ndarray:
 def test_a_drawing_is_prepared_as_mnist_digits_are_and_classified(smoke_build, site_url, browser):
     visit = Visit(browser, f"{site_url}explorers/mnist_keras.html")
     explorer = visit.explorer("mnist_keras")
+    first = _prepared_input(visit, "mnist_keras")  # the first test image, shown when the page opens
     draw_seven(visit.page, explorer.locator("canvas.cnnbook-pad"))
-    visit.page.wait_for_function(
-        "() => document.querySelector('.cnnbook-prediction').dataset.class !== undefined "
-        "&& cnnbook.explorers.mnist_keras.state.input !== null")
     x = _prepared_input(visit, "mnist_keras")
+    assert not np.array_equal(x, first)
     rows, cols = np.flatnonzero(x.max(1) > 0.05), np.flatnonzero(x.max(0) > 0.05)
     # Fitted into 20 × 20 (a pixel more where the smoothing spreads the ink), centred by mass in 28 × 28.
     assert 19 <= max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) <= 21

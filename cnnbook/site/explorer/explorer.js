@@ -465,11 +465,13 @@
     }
 
     hooks() {
-      return { run: (x) => this.run(x), setVariant: (name) => this.setVariant(name), state: this.state };
+      return { run: (x) => this.run(x), setVariant: (name) => this.setVariant(name), state: this.state,
+               manifest: this.manifest, weights: this.weights };
     }
 
     start() {
-      if (this.examples.length) this.pickExample("0");
+      // The first test image fills the layers, but not the drawing pad: a reader's first stroke starts afresh.
+      if (this.examples.length) this.pickExample("0", false);
       this.root.dataset.ready = "1";
     }
 
@@ -700,11 +702,12 @@
       this.clearOutputs();
     }
 
-    pickExample(value) {
+    /** Run a test image; on the drawing pad too (`onPad`), where the reader may draw over it. */
+    pickExample(value, onPad = true) {
       const example = this.examples[Number(value)];
       if (value === "" || !example) return;
       this.exampleSelect.value = value;
-      if (this.pad) {
+      if (this.pad && onPad) {
         this.pad.clear();
         this.pad.show(example.x, this.manifest.input.shape[0]);
       }
