@@ -250,7 +250,7 @@ def stage_export(trained: dict, captured: dict[str, Path], paths: Paths, timer: 
         cache.remove_partial(paths.export)
     exported = {}
     for n, t in trained.items():
-        if explorable(t.metrics.get("params", 0), t.spec.trained):
+        if explorable(t.metrics["params"], t.spec.trained):
             with timer.part(n):
                 exported[n] = ensure_exported(t.spec, t, captured[n], paths.export)
     for stale in (paths.export.iterdir() if paths.export.is_dir() else []):

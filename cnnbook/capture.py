@@ -43,6 +43,12 @@ WIDE_CHANNELS = 600
 WIDE_WALKS = 4
 
 
+def walk_count(profile, wide: bool) -> int:
+    """How many confident mistakes a network's capture follows through every layer in `profile`."""
+    limit = WIDE_WALKS if wide else WALKS
+    return limit if profile.walks is None else min(limit, profile.walks)
+
+
 def is_wide(channel_counts) -> bool:
     """Whether a network whose conv and pool layers have these numbers of channels is wide."""
     return sum(channel_counts) > WIDE_CHANNELS
@@ -204,7 +210,8 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
     maps = [row.output_shape[-1] for row in layer_table(trained.model, spec.input_shape)
             if row.kind in ("conv", "pool") and len(row.output_shape) == 3]
     wide = is_wide(maps)
-    walks = confident_mistakes(probs, y_test, WIDE_WALKS if wide else WALKS)
+    profile = get_profile(trained.config["profile"])
+    walks = confident_mistakes(probs, y_test, walk_count(profile, wide))
     gallery = confident_mistakes(probs, y_test, GALLERY)
 
     # The inputs every variant is run on: test images by index, then CNN Explainer's samples.
@@ -220,7 +227,6 @@ def capture_files(trained, dataset) -> dict[str, bytes]:
         pixels.append(image.astype(np.float32) / 255.0)
     x = np.stack(pixels).astype(np.float32)
 
-    profile = get_profile(trained.config["profile"])
     channel_arrays, channel_summary = learned(spec, trained.model, np.asarray(dataset.x_test), y_test,
                                               profile.visualisation_steps)
     # After `learned`, which makes its own: 10,000 AlexNet inputs are 540 MB of floats, converted once here.

@@ -80,7 +80,8 @@ def _pool_op(layer, x) -> str:
     k, s = layer.apply.window, layer.apply.stride
     out = np.asarray(layer.apply(x))
     for op in ("max", "avg"):
-        if np.allclose(out, _pool(np.asarray(x[0]), k, s, op)[None], atol=1e-6):
+        expected = _pool(np.asarray(x[0]), k, s, op)[None]
+        if out.shape == expected.shape and np.allclose(out, expected, atol=1e-6):
             return op
     raise BuildError(f"pool layer {layer.name!r} is neither a max nor a mean over {k}×{k} windows of stride {s}")
 
@@ -108,7 +109,9 @@ def layers_manifest(model, input_shape: tuple[int, ...]) -> tuple[list[dict], di
             entry["kernel_shape"] = list(module.kernel.shape)
             entry["activation"] = _activation(layer, given)
             params[f"{layer.name}/kernel"] = np.asarray(module.kernel[...], np.float32)
-            params[f"{layer.name}/bias"] = np.asarray(module.bias[...], np.float32)
+            # A layer without a bias adds zeros: the page's arithmetic still shows "+ bias".
+            bias = module.bias[...] if module.bias is not None else np.zeros(module.kernel.shape[-1])
+            params[f"{layer.name}/bias"] = np.asarray(bias, np.float32)
             if layer.kind == "conv":
                 if _pair(module.kernel_dilation) != [1, 1] or module.feature_group_count != 1:
                     raise BuildError(f"conv layer {layer.name!r} is dilated or grouped: the explorers run neither")
@@ -197,6 +200,16 @@ def reference_forward(manifest: dict, weights: np.ndarray, x: np.ndarray) -> dic
 
 # --- Writing an entry ------------------------------------------------------------------------------
 
+def _preprocessing(input_shape) -> dict:
+    """How a reader's own input becomes the network's: a drawn digit as MNIST's digits were made
+    (cropped to the ink, fitted into 20 × 20, centred by mass in 28 × 28), a photo as CNN Explainer
+    prepares one (the shorter side scaled to the input size, the middle square kept)."""
+    size = int(input_shape[0])
+    if input_shape[-1] == 1:
+        return {"kind": "digit", "preprocess": {"kind": "digit", "fit": round(size * 20 / 28), "size": size}}
+    return {"kind": "photo", "preprocess": {"kind": "photo", "size": size}}
+
+
 def export_files(spec, variants: dict, captured) -> dict[str, bytes]:
     """The files of a network's export: manifest, one .bin per variant, and model.js for the page.
 
@@ -219,8 +232,7 @@ def export_files(spec, variants: dict, captured) -> dict[str, bytes]:
         raise BuildError(f"{spec.name}'s captured inputs are not whole steps of 1/255: they cannot be shipped as bytes")
     manifest = {
         "network": spec.name, "title": spec.title,
-        "input": {"shape": list(spec.input_shape), "range": [0, 1],
-                  "kind": "photo" if spec.input_shape[-1] == 3 else "digit"},
+        "input": {"shape": list(spec.input_shape), "range": [0, 1], **_preprocessing(spec.input_shape)},
         "class_names": list(captured.class_names),
         "variants": {v: {"title": title, "test_accuracy": accuracy, "file": f"{v}.bin"}
                      for v, (_, title, accuracy) in variants.items()},

@@ -20,11 +20,14 @@ class Profile:
     visualisation_steps: int = 96
     # Test images the capture's measurements (`cnnbook.measure`) use at most; None: their own sizes
     measure_images: int | None = None
+    # Confident mistakes the capture follows through every layer, at most (None: as many as
+    # `cnnbook.capture.walk_count` gives a network); each walk is a page that draws every layer.
+    walks: int | None = None
 
 
 PROFILES = {
     "smoke": Profile("smoke", True, 2000, 500, "synthetic look-alike data, a couple of short epochs: for tests",
-                     visualisation_steps=24, measure_images=100),
+                     visualisation_steps=24, measure_images=100, walks=2),
     "default": Profile("default", False, None, None, "real data, settings a 2-core laptop CPU trains in minutes"),
     "full": Profile("full", False, None, None, "real data, the sources' exact settings; meant for a GPU",
                     visualisation_steps=256),

@@ -63,7 +63,8 @@ def test_every_atlas_has_the_cost_table(smoke_build):
 
 
 def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_layer_and_its_walks(smoke_build):
-    from cnnbook.capture import WALKS, WIDE_WALKS
+    from cnnbook.capture import walk_count
+    from cnnbook.profiles import get_profile
     from cnnbook.pages.atlas import channels_page_of
     from cnnbook.views.network import load
 
@@ -92,7 +93,7 @@ def test_every_trained_network_has_a_channels_page_with_every_conv_and_pool_laye
         # A wide network (AlexNet) is followed by fewer walks: each draws every map of every layer.
         walks = sorted((docs / "walks").glob(f"{name}-test-*.md"))
         mistakes = int((net.test_probs.argmax(axis=1) != net.y_test).sum())
-        limit = WIDE_WALKS if name == "alexnet" else WALKS
+        limit = walk_count(get_profile("smoke"), wide=name == "alexnet")
         assert len(walks) == min(limit, mistakes) == len(net.captured.meta["walks"]), name
         assert all(f"(../walks/{w.name})" in atlas for w in walks)
     chapter = (docs / "12-what-the-channels-learned.md").read_text()
@@ -275,9 +276,13 @@ def test_walk_pages_are_linked_and_left_out_of_the_menu(smoke_build):
         "atlas/alexnet.md", "atlas/alexnet-channels.md", "atlas/cat_conv.md", "atlas/lenet.md", "atlas/lenet-channels.md", "atlas/mnist_dense.md",
         "atlas/mnist_dense-channels.md", "atlas/mnist_keras.md", "atlas/mnist_keras-channels.md",
         "atlas/mnist_torch.md", "atlas/mnist_torch-channels.md", "atlas/tiny_vgg.md", "atlas/tiny_vgg-channels.md"]
-    chapters = [p for entry in nav[1:] if "Atlas" not in entry for p in entry.values()]
+    chapters = [p for entry in nav[1:] if not {"Atlas", "Explorers"} & set(entry) for p in entry.values()]
     assert chapters == sorted(chapters) and chapters[0] == "01-pipeline.md"  # concepts first, in file order
     assert "walks/" not in json.dumps(nav)
+    explorers = next(item["Explorers"] for item in nav if "Explorers" in item)  # each small network, then the sandbox
+    assert [p for entry in explorers for p in entry.values()] == [
+        "explorers/lenet.md", "explorers/mnist_dense.md", "explorers/mnist_keras.md", "explorers/mnist_torch.md",
+        "explorers/tiny_vgg.md", "explorers/sandbox.md"]
 
 
 def test_every_page_of_the_site_is_within_the_page_budget(smoke_build):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from cnnbook import cache
-from cnnbook.capture import GALLERY, WALKS, capture, confident_mistakes, ensure_captured
+from cnnbook.capture import GALLERY, capture, confident_mistakes, ensure_captured, walk_count
+from cnnbook.profiles import get_profile
 from cnnbook.errors import UnknownNameError
 
 
@@ -45,7 +46,7 @@ def test_captured_inputs_are_the_first_of_each_class_and_the_most_confident_mist
     pred = probs.argmax(-1)
     wrong = [i for i in range(len(y)) if pred[i] != y[i]]
     by_confidence = sorted(wrong, key=lambda i: (-probs[i, pred[i]], i))
-    assert meta["walks"] == by_confidence[:WALKS] and meta["gallery"] == by_confidence[:GALLERY]
+    assert meta["walks"] == by_confidence[:walk_count(get_profile("smoke"), wide=False)] and meta["gallery"] == by_confidence[:GALLERY]
     assert confident_mistakes(probs, y, 3) == by_confidence[:3]
     for index in meta["per_class"] + meta["walks"]:
         example = toy.example(index)
@@ -104,3 +105,11 @@ def test_a_capture_is_reused_and_a_corrupt_one_is_redone(toy_build, capsys):
     out = capsys.readouterr().out
     assert "corrupt capture" in out and "capturing every layer of toy_net" in out
     assert again == where and arrays.read_bytes() == good  # deterministic: the same bytes again
+
+
+def test_the_smoke_profile_follows_two_mistakes_and_the_others_every_one_a_network_gets():
+    from cnnbook.capture import WALKS, WIDE_WALKS
+
+    for name in ("default", "full"):
+        assert walk_count(get_profile(name), wide=False) == WALKS and walk_count(get_profile(name), wide=True) == WIDE_WALKS
+    assert walk_count(get_profile("smoke"), wide=False) == 2 == walk_count(get_profile("smoke"), wide=True)

@@ -80,7 +80,8 @@ def test_export_files_hold_the_same_weights_in_the_binary_and_the_page_script():
     x = np.random.default_rng(0).integers(0, 256, size=(4, 28, 28, 1)).astype(np.float32) / np.float32(255)
     files = export_files(spec, {"trained": (model, "trained", 0.5)}, _captured(x, [str(c) for c in range(10)]))
     manifest = json.loads(files[MANIFEST])
-    assert manifest["input"] == {"shape": [28, 28, 1], "range": [0, 1], "kind": "digit"}
+    assert manifest["input"] == {"shape": [28, 28, 1], "range": [0, 1], "kind": "digit",
+                                 "preprocess": {"kind": "digit", "fit": 20, "size": 28}}
     weights = np.frombuffer(files["trained.bin"], "<f4")
     assert weights.size == 93_322
     script = files[MODEL_SCRIPT].decode()

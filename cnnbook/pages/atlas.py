@@ -37,7 +37,7 @@ def build_atlas(net, banner: str = "") -> PageOutput:
     page.add(f"`{name}` reproduces {net.spec.source}. It has **{fmt_int(net.total_params())} parameters** "
              f"and reached a test accuracy of **{net.metrics['test_accuracy']:.2%}** in this build. Every figure "
              f"below is computed from the trained weights on test images the network never saw in training.")
-    if explorable(net.total_params(), net.spec.trained):
+    if explorable(net.metrics["params"], net.spec.trained):
         page.add(f"Run it in your browser on a drawing or a photo of your own: [the explorer of `{name}`]"
                  f"(../{explorer_path(name)}).")
     _layers(page, net)

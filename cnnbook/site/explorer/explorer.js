@@ -15,12 +15,16 @@
   const PAD_SIZE = 280; // the drawing's canvas pixels: ten per MNIST pixel
   const BRUSH = PAD_SIZE / 14; // as thick, for the 28 × 28 digit, as an MNIST pen stroke
   const INK_THRESHOLD = 0.1; // brighter than this counts as ink when cropping a drawing
-  const DIGIT_BOX = 20; // MNIST scaled each digit to fit 20 × 20 ...
-  const DIGIT_SIZE = 28; // ... and centred it by its mass in 28 × 28
+  // How a drawing is prepared when the manifest's input.preprocess does not say: MNIST scaled each
+  // digit to fit 20 × 20 and centred it by its mass in 28 × 28.
+  const DIGIT_PREPROCESS = { kind: "digit", fit: 20, size: 28 };
   const MAP_PX = 56; // a channel's canvas is about this many CSS pixels wide
   const DETAILED_CHANNELS = 3; // input channels whose every tap the arithmetic lists
   const INK = Array.from({ length: 256 }, (_, v) => [v, v, v]); // the pad's white on black, as drawn
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  const CHANNEL_KEYS = { PageUp: -1, PageDown: 1, "[": -1, "]": 1 }; // to the previous / next channel
+  const KEYS_HINT = "Arrow keys move the chosen pixel, Page Up and Page Down (or [ and ]) go to the " +
+                    "previous or next channel, Enter or Space chooses the pixel under the cursor.";
 
   // --- Colour maps: colormaps.js brings the static figures' tables ------------------------------
 
@@ -54,6 +58,11 @@
     return (100 * p).toFixed(1) + "%";
   }
 
+  /** An index kept in 0 .. n − 1. */
+  function clamp(i, n) {
+    return Math.min(n - 1, Math.max(0, i));
+  }
+
   function argmax(values) {
     let best = 0;
     for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
@@ -78,12 +87,22 @@
     return node;
   }
 
-  /** Show an error in the explorer, readable, and in the console for whoever debugs it. */
+  /** Text for screen readers only (the CSS hides it from the eye, not from assistive technology). */
+  function hiddenText(attributes = {}, text = "") {
+    return el("p", { ...attributes, class: "cnnbook-visually-hidden", text });
+  }
+
+  /** Show an error in the explorer, readable, and in the console for whoever debugs it (clearError removes it). */
   function showError(root, error, what) {
     console.error(error);
     let box = root.querySelector(".cnnbook-explorer__error");
     if (!box) box = root.appendChild(el("p", { class: "cnnbook-explorer__error", role: "alert" }));
     box.textContent = what + ": " + (error && error.message ? error.message : error);
+  }
+
+  function clearError(root) {
+    const box = root.querySelector(".cnnbook-explorer__error");
+    if (box) box.remove();
   }
 
   // --- Painting maps ---------------------------------------------------------------------------
@@ -115,7 +134,8 @@
   /** One channel: a canvas of its own pixels, scaled up by CSS, with outlines drawn over it. */
   function channelView(h, w, label) {
     const scale = Math.max(1, Math.round(MAP_PX / Math.max(h, w)));
-    const canvas = el("canvas", { width: w, height: h, class: "cnnbook-map", "aria-label": label });
+    // A picture to assistive technology; makeSelectable turns the chosen-pixel ones into widgets.
+    const canvas = el("canvas", { width: w, height: h, class: "cnnbook-map", role: "img", "aria-label": label });
     canvas.style.width = w * scale + "px";
     canvas.style.height = h * scale + "px";
     const frame = el("span", { class: "cnnbook-channel" }, canvas);
@@ -126,7 +146,7 @@
       frame, canvas, image, h, w,
       show: () => context.putImageData(image, 0, 0),
       clear: () => context.clearRect(0, 0, w, h),
-      /** Outline a box {top, left, kh, kw} in pixels (`kind`: window, selected or cursor); null removes it. */
+      /** Outline a box {top, left, kh, kw} in pixels; `kind` names the mark (and its CSS); null removes it. */
       outline(kind, box) {
         if (!box) return outlines[kind] && outlines[kind].remove();
         const mark = (outlines[kind] = outlines[kind] || el("span", { class: "cnnbook-outline cnnbook-outline--" + kind }));
@@ -229,10 +249,14 @@
 
   // --- Inputs: a drawing prepared as MNIST's digits were, a photo as CNN Explainer does ---------
 
-  /** The square a reader draws on with a mouse, finger or pen: white ink on black, a round brush. */
-  function drawingPad(onStroke) {
-    const canvas = el("canvas", { width: PAD_SIZE, height: PAD_SIZE, class: "cnnbook-pad",
-                                  "aria-label": "Drawing area: draw a digit with a mouse, a finger or a pen" });
+  /**
+   * The square a reader draws on with a mouse, finger or pen: white ink on black, a round brush.
+   * `onStroke` runs as the ink changes, `onStrokeEnd` when the pen lifts.
+   */
+  function drawingPad(onStroke, onStrokeEnd) {
+    const canvas = el("canvas", { width: PAD_SIZE, height: PAD_SIZE, class: "cnnbook-pad", role: "img",
+                                  "aria-label": "Drawing area: draw a digit with a mouse, a finger or a pen. " +
+                                                "With a keyboard, choose a digit in the Test image list instead." });
     const context = canvas.getContext("2d", { willReadFrequently: true });
     let last = null; // where the pen is while it is down
     const pointAt = (event) => {
@@ -271,7 +295,13 @@
       last = point;
       onStroke();
     });
-    for (const type of ["pointerup", "pointercancel"]) canvas.addEventListener(type, () => (last = null));
+    for (const type of ["pointerup", "pointercancel"]) {
+      canvas.addEventListener(type, () => {
+        if (!last) return;
+        last = null;
+        onStrokeEnd();
+      });
+    }
     clear();
     return {
       canvas, clear,
@@ -341,31 +371,33 @@
   }
 
   /**
-   * A drawing as MNIST's digits were made: cropped to the ink, scaled so its longer side is 20 px,
-   * and placed in 28 × 28 with its centre of mass at (14, 14). Null when nothing is drawn.
+   * A drawing as MNIST's digits were made: cropped to the ink, scaled so its longer side is `fit`
+   * (20) px, and placed in `size` × `size` (28 × 28) with its centre of mass in the middle (14, 14).
+   * Null when nothing is drawn.
    */
-  function mnistInput(drawing) {
+  function mnistInput(drawing, { fit, size }) {
     const box = inkBox(drawing);
     if (!box) return null;
-    const scale = DIGIT_BOX / Math.max(box.h, box.w);
+    const scale = fit / Math.max(box.h, box.w);
     const th = Math.max(1, Math.round(box.h * scale)), tw = Math.max(1, Math.round(box.w * scale));
     const digit = resizeBox(drawing, box, th, tw);
     // Centring the box and then shifting by round(14 − cy) comes to placing it at round(14 − cy)
     // with cy measured in the box, since the centring offset is a whole number.
     const [cy, cx] = centreOfMass(digit, th, tw);
-    const top = Math.round(DIGIT_SIZE / 2 - cy), left = Math.round(DIGIT_SIZE / 2 - cx);
-    const out = new Float32Array(DIGIT_SIZE * DIGIT_SIZE);
+    const top = Math.round(size / 2 - cy), left = Math.round(size / 2 - cx);
+    const out = new Float32Array(size * size);
     for (let y = 0; y < th; y++) {
       for (let x = 0; x < tw; x++) {
         const oy = top + y, ox = left + x;
-        if (oy >= 0 && oy < DIGIT_SIZE && ox >= 0 && ox < DIGIT_SIZE) out[oy * DIGIT_SIZE + ox] = digit[y * tw + x];
+        if (oy >= 0 && oy < size && ox >= 0 && ox < size) out[oy * size + ox] = digit[y * tw + x];
       }
     }
     return out;
   }
 
-  /** A photo as CNN Explainer reads one: shorter side scaled to the input's, the middle square, RGB 0..1. */
-  function photoInput(image, [h, w]) {
+  /** A photo as CNN Explainer reads one: shorter side scaled to `size`, the middle square, RGB 0..1. */
+  function photoInput(image, { size }) {
+    const h = size, w = size;
     const canvas = el("canvas", { width: w, height: h });
     const context = canvas.getContext("2d", { willReadFrequently: true });
     const side = Math.min(image.naturalWidth, image.naturalHeight);
@@ -452,15 +484,26 @@
       this.examples = model.examples;
       this.maps = maps;
       this.kind = root.dataset.input || this.manifest.input.kind;
+      // How a drawing or a photo becomes the input: the manifest says, else MNIST's way for a drawing
+      // and, for a photo, CNN Explainer's crop to the input's size.
+      const defaults = this.kind === "digit" ? DIGIT_PREPROCESS : { kind: "photo", size: this.manifest.input.shape[0] };
+      this.preprocess = { ...defaults, ...(this.manifest.input.preprocess || {}) };
       const variants = Object.keys(model.weights);
       // `state` is the object tests read (cnnbook.explorers[net].state): kept current, never replaced.
       this.state = { result: null, variant: variants.includes("trained") ? "trained" : variants[0], input: null };
-      this.selection = null; // {layerIndex, channel, row, col} whose arithmetic is shown
-      this.cursor = null; // the pixel the arrow keys move, same fields
-      this.outlined = []; // views with outlines to remove at the next selection
+      this.selection = null; // {layerIndex, channel, row, col}: the pinned pixel, whose arithmetic the panel shows
+      this.hover = null; // the pixel the mouse previews, same fields
+      this.outlined = { pinned: [], hover: [] }; // [view, kind] outlines to remove when the pixel changes
       this.frame = 0; // a drawing's forward pass waiting for the next animation frame
-      root.append(this.buildControls(), this.buildOutputs(), this.buildLayers());
-      this.panel = el("div", { class: "cnnbook-arithmetic", "aria-live": "polite" });
+      // Screen readers hear a summary here when the reader chooses something, not at every redraw.
+      this.announcer = hiddenText({ role: "status", "aria-live": "polite" });
+      const id = "cnnbook-keys-" + String(this.manifest.network).replace(/\W/g, "-");
+      this.keysHint = hiddenText({ id }, KEYS_HINT);
+      this.hoverCard = el("div", { class: "cnnbook-hover-card", "aria-hidden": "true" }); // the mouse's preview
+      this.hoverCard.hidden = true;
+      root.append(this.announcer, this.keysHint, this.buildControls(), this.buildOutputs(), this.buildLayers(),
+                  this.hoverCard);
+      this.panel = el("div", { class: "cnnbook-arithmetic" });
       this.panel.hidden = true;
     }
 
@@ -486,11 +529,13 @@
     }
 
     buildPad() {
-      this.pad = drawingPad(() => this.drawingChanged());
+      const [h, w] = this.manifest.input.shape;
+      // The prediction is announced once the pen lifts, after the stroke's last forward pass (the frame before).
+      this.pad = drawingPad(() => this.drawingChanged(), () => requestAnimationFrame(() => this.announcePrediction()));
       const clear = el("button", { type: "button", class: "md-button", text: "Clear", onclick: () => this.clearDrawing() });
       return el("div", { class: "cnnbook-explorer__input" }, [
         el("figure", {}, [this.pad.canvas, el("figcaption", {}, ["Draw a digit ", clear])]),
-        el("figure", {}, [this.preview.frame, el("figcaption", { text: "What the network reads (28 × 28)" })]),
+        el("figure", {}, [this.preview.frame, el("figcaption", { text: `What the network reads (${h} × ${w})` })]),
       ]);
     }
 
@@ -519,7 +564,11 @@
     buildVariants() {
       const names = Object.keys(this.weights);
       if (names.length < 2) return null;
-      this.variantSelect = el("select", { onchange: () => this.setVariant(this.variantSelect.value) },
+      const change = () => {
+        this.setVariant(this.variantSelect.value);
+        this.announcePrediction();
+      };
+      this.variantSelect = el("select", { onchange: change },
         names.map((name) => el("option", { value: name, text: this.variantTitle(name) })));
       this.variantSelect.value = this.state.variant;
       return el("label", { class: "cnnbook-explorer__field" }, ["Weights ", this.variantSelect]);
@@ -536,7 +585,7 @@
         return { element, fill, value };
       });
       return el("div", { class: "cnnbook-explorer__outputs" }, [
-        el("p", { "aria-live": "polite" }, ["Prediction: ", this.prediction]),
+        el("p", {}, ["Prediction: ", this.prediction]),
         this.comparison,
         el("div", { class: "cnnbook-bars", role: "group", "aria-label": "class probabilities" }, this.bars.map((b) => b.element)),
       ]);
@@ -555,130 +604,196 @@
       if (layer.output_shape.length !== 3) return stripRow(layer.name, describe(layer), layer.output_shape, this.maps);
       const result = mapsRow(layer.name, describe(layer), layer.output_shape, this.maps);
       if (layer.kind === "conv" || layer.kind === "pool") {
+        result.current = 0; // the channel that is the row's tab stop
+        result.cursor = { row: layer.output_shape[0] >> 1, col: layer.output_shape[1] >> 1 }; // where the keys start
         result.channels.forEach((view, channel) => this.makeSelectable(view, layer.name, index, channel));
       }
       return result;
     }
 
-    // --- Choosing a pixel: click, or focus and arrow keys -----------------------------------------
+    // --- Choosing a pixel: click, hover, or the keyboard ------------------------------------------
 
+    /**
+     * A conv or pool channel: a click pins a pixel, the mouse previews one, and the keys move the
+     * pinned one. The whole row is one tab stop (a roving tabindex): its current channel has it.
+     */
     makeSelectable(view, name, layerIndex, channel) {
       const canvas = view.canvas;
-      canvas.tabIndex = 0;
+      canvas.tabIndex = channel === 0 ? 0 : -1;
       canvas.classList.add("is-selectable");
-      canvas.setAttribute("aria-label", `${name}, channel ${channel}: click a pixel, or use the arrow keys and Enter, to see its arithmetic`);
-      canvas.addEventListener("click", (event) => {
+      // "application": screen readers hand the arrow and page keys to it instead of reading on with them.
+      canvas.setAttribute("role", "application");
+      canvas.setAttribute("aria-label", `${name}, channel ${channel}, ${view.h} × ${view.w}: ` +
+                                        "choose a pixel to see its arithmetic");
+      canvas.setAttribute("aria-describedby", this.keysHint.id);
+      const pixelAt = (event) => {
         const box = canvas.getBoundingClientRect();
-        const clamp = (v, n) => Math.min(n - 1, Math.max(0, Math.floor(v * n)));
-        this.select({ layerIndex, channel, row: clamp((event.clientY - box.top) / box.height, view.h),
-                      col: clamp((event.clientX - box.left) / box.width, view.w) });
+        return { layerIndex, channel, row: clamp(Math.floor(((event.clientY - box.top) / box.height) * view.h), view.h),
+                 col: clamp(Math.floor(((event.clientX - box.left) / box.width) * view.w), view.w) };
+      };
+      canvas.addEventListener("click", (event) => this.pin(pixelAt(event)));
+      canvas.addEventListener("pointermove", (event) => {
+        if (event.pointerType !== "touch") this.hoverPixel(pixelAt(event)); // a finger's tap pins at once
       });
-      canvas.addEventListener("focus", () => {
-        const cursor = this.cursorOn(view, layerIndex, channel);
-        view.outline("cursor", { top: cursor.row, left: cursor.col, kh: 1, kw: 1 });
-      });
-      canvas.addEventListener("keydown", (event) => this.onKey(event, view, layerIndex, channel));
+      canvas.addEventListener("pointerleave", () => this.hoverPixel(null));
+      canvas.addEventListener("focus", () => this.showCursor(layerIndex, channel));
+      canvas.addEventListener("keydown", (event) => this.onKey(event, layerIndex, channel));
     }
 
-    /** The keyboard's pixel on this channel: where it was, the chosen pixel, or the middle. */
-    cursorOn(view, layerIndex, channel) {
-      const here = (p) => p && p.layerIndex === layerIndex && p.channel === channel;
-      if (!here(this.cursor)) {
-        const start = here(this.selection) ? this.selection : { row: view.h >> 1, col: view.w >> 1 };
-        this.cursor = { layerIndex, channel, row: start.row, col: start.col };
-      }
-      return this.cursor;
-    }
-
-    onKey(event, view, layerIndex, channel) {
-      const step = ARROWS[event.key];
-      const cursor = this.cursorOn(view, layerIndex, channel);
+    onKey(event, layerIndex, channel) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return; // the browser's and the screen reader's own keys
+      const row = this.rows[layerIndex];
+      const { h, w } = row.channels[channel];
+      const cursor = row.cursor;
+      const step = ARROWS[event.key], turn = CHANNEL_KEYS[event.key];
       if (step) {
-        cursor.row = Math.min(view.h - 1, Math.max(0, cursor.row + step[0]));
-        cursor.col = Math.min(view.w - 1, Math.max(0, cursor.col + step[1]));
-        view.outline("cursor", { top: cursor.row, left: cursor.col, kh: 1, kw: 1 });
-        // Once a pixel of this channel is chosen, the arrows move the choice itself.
-        const sel = this.selection;
-        if (sel && sel.layerIndex === cursor.layerIndex && sel.channel === cursor.channel) this.select({ ...cursor });
+        this.select({ layerIndex, channel, row: clamp(cursor.row + step[0], h), col: clamp(cursor.col + step[1], w) });
+      } else if (turn) {
+        // The same pixel on the neighbouring channel; focus follows, as the row's tab stop does.
+        const next = clamp(channel + turn, row.channels.length);
+        this.select({ layerIndex, channel: next, row: cursor.row, col: cursor.col });
+        row.channels[next].canvas.focus();
       } else if (event.key === "Enter" || event.key === " ") {
-        this.select({ ...cursor });
+        this.select({ layerIndex, channel, row: cursor.row, col: cursor.col });
       } else {
         return;
       }
       event.preventDefault();
     }
 
+    /** The keyboard's cursor (shown by CSS only while the canvas has keyboard focus). */
+    showCursor(layerIndex, channel) {
+      const { row, col } = this.rows[layerIndex].cursor;
+      this.rows[layerIndex].channels[channel].outline("cursor", { top: row, left: col, kh: 1, kw: 1 });
+    }
+
+    /** Pin a pixel: its arithmetic in the panel, its row's tab stop on its channel, a line for screen readers. */
     select(selection) {
+      const row = this.rows[selection.layerIndex];
+      row.channels[row.current].canvas.tabIndex = -1;
+      row.channels[selection.channel].canvas.tabIndex = 0;
+      row.current = selection.channel;
+      row.cursor = { row: selection.row, col: selection.col };
+      this.showCursor(selection.layerIndex, selection.channel);
       this.selection = selection;
-      this.cursor = { ...selection };
-      this.showArithmetic();
+      const shown = this.showArithmetic();
+      if (shown) this.announce(`${shown.title}: ${fmt(shown.value)}`);
     }
 
-    outline(view, kind, box) {
-      view.outline(kind, box);
-      this.outlined.push(view);
+    /** A click: pin the pixel, and let the preview rest until the mouse reaches another pixel. */
+    pin(selection) {
+      this.select(selection);
+      this.hover = null;
+      this.showHover();
     }
 
-    clearOutlines() {
-      for (const view of this.outlined) {
-        view.outline("window", null);
-        view.outline("selected", null);
-      }
-      this.outlined = [];
+    /** The mouse over a pixel (null: it left): recomputed only when the pixel changes. */
+    hoverPixel(selection) {
+      const key = selection && [selection.layerIndex, selection.channel, selection.row, selection.col].join();
+      if (key === this.hoverKey) return;
+      this.hoverKey = key;
+      this.hover = selection;
+      this.showHover();
     }
 
-    /** The panel for the chosen pixel, right below its layer's row, with the window outlined above. */
-    showArithmetic() {
-      this.clearOutlines();
-      const sel = this.selection;
-      if (!sel || !this.state.result) {
-        this.panel.hidden = true;
-        return;
-      }
+    /** What one output pixel is: its title, its window on the layer below, and its arithmetic. */
+    explain(sel) {
       const entry = this.state.result.outputs[sel.layerIndex];
       const source = this.rowByName[entry.input];
-      this.outline(this.rows[sel.layerIndex].channels[sel.channel], "selected", { top: sel.row, left: sel.col, kh: 1, kw: 1 });
-      const { intro, details, total, sum, value } = entry.layer.kind === "conv"
-        ? this.convPanel(entry, sel, source) : this.poolPanel(entry, sel, source);
-      // The details may scroll; the total and the forward pass's value always show.
-      this.panel.replaceChildren(
-        el("h4", { text: `${entry.layer.name}, channel ${sel.channel}, row ${sel.row}, column ${sel.col}` }),
-        el("p", { text: intro }),
-        el("div", { class: "cnnbook-arithmetic__details" }, details),
-        el("p", { class: "cnnbook-arithmetic__total", text: total }),
-        el("p", {}, ["The forward pass computed ", el("strong", { text: fmt(value) }), "."]));
-      // For tests: the arithmetic's own result next to the forward pass's.
-      this.panel.dataset.sum = String(sum);
-      this.panel.dataset.value = String(value);
-      this.rows[sel.layerIndex].element.after(this.panel);
-      this.panel.hidden = false;
+      const how = entry.layer.kind === "conv" ? this.explainConv(entry, sel, source)
+                                              : this.explainPool(entry, sel, source);
+      return { title: `${entry.layer.name}, channel ${sel.channel}, row ${sel.row}, column ${sel.col}`, ...how };
     }
 
-    convPanel(entry, sel, source) {
+    /** Outline the pixel and its window; the pinned and the previewed pixel each have their own marks. */
+    outlinePixel(set, sel, how) {
+      for (const [view, kind] of this.outlined[set]) view.outline(kind, null);
+      this.outlined[set] = [];
+      if (!how) return;
+      const [pixelKind, windowKind] = set === "pinned" ? ["selected", "window"] : ["hover-pixel", "hover-window"];
+      const mark = (view, kind, box) => {
+        view.outline(kind, box);
+        this.outlined[set].push([view, kind]);
+      };
+      mark(this.rows[sel.layerIndex].channels[sel.channel], pixelKind, { top: sel.row, left: sel.col, kh: 1, kw: 1 });
+      how.windowViews.forEach((view) => mark(view, windowKind, how.window));
+    }
+
+    /** The panel for the pinned pixel, right below its layer's row, with the window outlined above. */
+    showArithmetic() {
+      const sel = this.selection;
+      const how = sel && this.state.result ? this.explain(sel) : null;
+      this.outlinePixel("pinned", sel, how);
+      this.panel.hidden = !how;
+      if (!how) return null;
+      // The details may scroll; the total and the forward pass's value always show.
+      this.panel.replaceChildren(
+        el("h4", { text: how.title }),
+        el("p", { text: how.intro }),
+        el("div", { class: "cnnbook-arithmetic__details" }, how.details()),
+        el("p", { class: "cnnbook-arithmetic__total", text: how.total }),
+        el("p", {}, ["The forward pass computed ", el("strong", { text: fmt(how.value) }), "."]));
+      // For tests: the arithmetic's own result next to the forward pass's.
+      this.panel.dataset.sum = String(how.sum);
+      this.panel.dataset.value = String(how.value);
+      this.rows[sel.layerIndex].element.after(this.panel);
+      return how;
+    }
+
+    /**
+     * The hovered pixel, in a lighter way: its window outlined (the pinned outlines hide meanwhile)
+     * and its total in a card laid over the page, so that nothing under the mouse moves.
+     */
+    showHover() {
+      const sel = this.hover;
+      const how = sel && this.state.result ? this.explain(sel) : null;
+      this.outlinePixel("hover", sel, how);
+      this.root.classList.toggle("is-hovering", Boolean(how));
+      this.hoverCard.hidden = !how;
+      if (!how) return;
+      this.hoverCard.replaceChildren(el("strong", { text: how.title }), el("span", { text: how.total }),
+                                el("span", { text: `The forward pass computed ${fmt(how.value)}. Click to pin.` }));
+      // Just below the hovered canvas, inside the explorer's width.
+      const box = this.rows[sel.layerIndex].channels[sel.channel].canvas.getBoundingClientRect();
+      const rootBox = this.root.getBoundingClientRect();
+      const left = Math.max(0, Math.min(box.left - rootBox.left, rootBox.width - this.hoverCard.offsetWidth));
+      Object.assign(this.hoverCard.style, { left: left + "px", top: box.bottom - rootBox.top + 6 + "px" });
+    }
+
+    explainConv(entry, sel, source) {
       const weights = this.weights[this.state.variant];
       const a = cnnbook.convArithmetic(this.manifest, weights, this.state.result, sel.layerIndex, sel.row, sel.col, sel.channel);
-      source.views.forEach((view) => this.outline(view, "window", a.window)); // it reads every input channel
       const [kh, kw] = entry.layer.kernel_shape;
-      const range = maxAbs(cnnbook.param(weights, entry.layer, "kernel"));
       const groups = groupByChannel(a.terms);
       const products = groups.reduce((total, g) => total + g.sum, 0);
       const intro = `The ${kh} × ${kw} window outlined on ${entry.input}, times the kernel of channel ${sel.channel}` +
                     (groups.length > 1 ? `, for each of the ${groups.length} input channels:` : ":");
-      return { intro, details: convGroups(groups, kh, kw, range, this.maps), total: convTotal(a, products),
+      const range = () => maxAbs(cnnbook.param(weights, entry.layer, "kernel"));
+      return { windowViews: source.views, window: a.window, intro, // a conv reads every input channel
+               details: () => convGroups(groups, kh, kw, range(), this.maps), total: convTotal(a, products),
                sum: a.activated, value: a.value };
     }
 
-    poolPanel(entry, sel, source) {
+    explainPool(entry, sel, source) {
       const p = cnnbook.poolWindow(this.manifest, this.state.result, sel.layerIndex, sel.row, sel.col, sel.channel);
-      this.outline(source.channels[sel.channel], "window", p.window);
       const values = p.cells.map((c) => c.value);
       const result = p.op === "max" ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length;
       const winner = p.op === "max" ? values.indexOf(result) : -1;
       const k = p.window.kw;
       const how = p.op === "max" ? "the largest" : "the mean";
-      return { intro: `The ${k} × ${k} window outlined on ${entry.input}, channel ${sel.channel}:`,
-               details: [windowTable(values, k, winner)],
+      return { windowViews: [source.channels[sel.channel]], window: p.window,
+               intro: `The ${k} × ${k} window outlined on ${entry.input}, channel ${sel.channel}:`,
+               details: () => [windowTable(values, k, winner)],
                total: `${p.op} pool: ${how} of the ${values.length} values = ${fmt(result)}`, sum: result, value: p.value };
+    }
+
+    /** One line for screen readers, in the live region that has been on the page from the start. */
+    announce(text) {
+      this.announcer.textContent = text;
+    }
+
+    announcePrediction() {
+      if (this.state.result) this.announce("Prediction: " + this.prediction.textContent);
     }
 
     // --- Inputs ----------------------------------------------------------------------------------
@@ -689,7 +804,7 @@
       this.frame = requestAnimationFrame(() => {
         this.frame = 0;
         this.attempt(() => {
-          const x = mnistInput(this.pad.read());
+          const x = mnistInput(this.pad.read(), this.preprocess);
           if (x) this.run(x);
           else this.clearOutputs();
         });
@@ -702,16 +817,20 @@
       this.clearOutputs();
     }
 
-    /** Run a test image; on the drawing pad too (`onPad`), where the reader may draw over it. */
-    pickExample(value, onPad = true) {
+    /**
+     * Run a test image. When the reader chose it (`byReader`), it also goes on the drawing pad, where
+     * they may draw over it, and its prediction is announced.
+     */
+    pickExample(value, byReader = true) {
       const example = this.examples[Number(value)];
       if (value === "" || !example) return;
       this.exampleSelect.value = value;
-      if (this.pad && onPad) {
+      if (this.pad && byReader) {
         this.pad.clear();
         this.pad.show(example.x, this.manifest.input.shape[0]);
       }
       this.attempt(() => this.run(example.x));
+      if (byReader) this.announcePrediction();
     }
 
     loadPhoto(file) {
@@ -721,7 +840,8 @@
       image.onload = () => {
         URL.revokeObjectURL(url);
         this.exampleSelect.value = "";
-        this.attempt(() => this.run(photoInput(image, this.manifest.input.shape)));
+        this.attempt(() => this.run(photoInput(image, this.preprocess)));
+        this.announcePrediction();
       };
       image.onerror = () => {
         URL.revokeObjectURL(url);
@@ -754,6 +874,7 @@
       this.root.dataset.forwardMs = (performance.now() - started).toFixed(2);
       Object.assign(this.state, { result, input: x });
       this.render(result, x);
+      clearError(this.root); // an earlier failure is over
       this.root.dataset.ready = "1";
       return result;
     }
@@ -765,6 +886,7 @@
       this.showPrediction(result.probs);
       this.showComparison(x);
       this.showArithmetic();
+      if (this.hover) this.showHover();
     }
 
     paintPreview(x) {
@@ -813,6 +935,7 @@
       });
       if (this.comparison) this.comparison.replaceChildren();
       this.showArithmetic();
+      this.showHover();
     }
   }
 

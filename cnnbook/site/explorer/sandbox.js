@@ -12,14 +12,14 @@
   const STEP_MS = 700; // how long "Play" rests on each kernel position
   const GRID_PX = 300; // a grid's width at most, in CSS pixels
 
-  /** An element with attributes (`text` sets its text) and children. */
+  /** An element with attributes (`text` sets its text) and children (null and undefined ones skipped). */
   function el(tag, attributes = {}, children = []) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attributes)) {
       if (key === "text") node.textContent = value;
       else node.setAttribute(key, value);
     }
-    node.append(...[].concat(children));
+    for (const child of [].concat(children)) if (child !== null && child !== undefined) node.append(child);
     return node;
   }
 
