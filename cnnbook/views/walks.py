@@ -9,7 +9,7 @@ def confident_mistakes(net, k: int | None = None) -> list[int]:
     """Indices of the test images the network got wrong with the highest confidence, most confident first.
 
     k None: those the capture followed through every layer, which have walks (8, or 4 for a wide
-    network). Another k, or weights other than the trained ones, rank the mistakes afresh.
+    network; 2 in the smoke profile). Another k, or weights other than the trained ones, rank the mistakes afresh.
     """
     walks = [int(i) for i in net.captured.meta["walks"]]
     if net.variant == "trained" and (k is None or k <= len(walks)):
