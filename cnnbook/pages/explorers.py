@@ -41,13 +41,14 @@ def explorer_page(manifest: dict, banner: str = "") -> str:
     params = sum(layer["params"][part][1] for layer in manifest["layers"] if "params" in layer
                  for part in ("kernel", "bias"))
     shape = " × ".join(str(s) for s in manifest["input"]["shape"])
-    digit = manifest["input"]["kind"] == "digit"
+    prepare = manifest["input"]["preprocess"]
+    size = prepare["size"]
     how = ("Draw a digit in the box with a mouse, a finger or a pen, or pick a test image. Your drawing is "
-           "prepared as MNIST's digits were: cropped to the ink, scaled to fit 20 × 20 pixels and centred by "
-           "its mass in 28 × 28; the small picture beside it is what the network reads."
-           if digit else
-           "Pick a test image, or upload a photo of your own: its shorter side is scaled to 64 pixels and the "
-           "middle 64 × 64 is kept, as CNN Explainer does.")
+           f"prepared as MNIST's digits were: cropped to the ink, scaled to fit {prepare['fit']} × {prepare['fit']} "
+           f"pixels and centred by its mass in {size} × {size}; the small picture beside it is what the network reads."
+           if prepare["kind"] == "digit" else
+           f"Pick a test image, or upload a photo of your own: its shorter side is scaled to {size} pixels and the "
+           f"middle {size} × {size} is kept, as CNN Explainer does.")
     variants = manifest["variants"]
     accuracy = "; ".join(f"{v['title']}: test accuracy {v['test_accuracy']:.2%}" for v in variants.values()
                          if v["test_accuracy"] is not None)
