@@ -52,12 +52,15 @@ def explorer_page(manifest: dict, banner: str = "") -> str:
     variants = manifest["variants"]
     accuracy = "; ".join(f"{v['title']}: test accuracy {v['test_accuracy']:.2%}" for v in variants.values()
                          if v["test_accuracy"] is not None)
+    weights = ("The weights are this build's." if len(variants) == 1 else
+               "The weights are this build's, with " + ", ".join(v["title"] for k, v in variants.items() if k != "trained")
+               + " beside them: pick either, and both predictions are shown.")
     lines = [f"# Explorer: {manifest['title']}"]
     if banner:
         lines.append(banner)
     lines += [
         f"`{name}` runs here, in your browser: {len(manifest['layers'])} layers, {fmt_int(params)} parameters, "
-        f"{shape} inputs ({accuracy}). The weights are this build's. The arithmetic is plain JavaScript: float32 "
+        f"{shape} inputs ({accuracy}). {weights} The arithmetic is plain JavaScript: float32 "
         "weights and values, sums in double precision; the book's tests check that it gives the logits JAX gives "
         "to within 0.0001, on a hundred test images of every network.",
         how,

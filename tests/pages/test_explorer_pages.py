@@ -24,6 +24,7 @@ def test_a_digit_explorer_states_its_preparation_size_and_parameters():
 def test_a_photo_explorer_states_its_crop():
     page = explorer_page(_manifest({"kind": "photo", "size": 32}, [32, 32, 3]), banner="!!! warning \"smoke\"")
     assert "scaled to 32 pixels and the middle 32 × 32 is kept" in page and '!!! warning "smoke"' in page
+    assert "The weights are this build's, with the source's beside them" in page
 
 
 def test_the_sandbox_page_loads_its_script():
