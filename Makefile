@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve clean dist
+.PHONY: book test serve clean dist bench
 
 # Reinstall only when the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -24,6 +24,15 @@ serve: $(STAMP)
 
 clean:
 	rm -rf build
+
+# Flax's training and inference speed against PyTorch twins, in paired rounds: build/bench.json.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/training_speed.py
 
 # A wheel of the package in dist/: `pip install dist/cnnbook-*.whl` gives the `cnnbook` command anywhere.
 dist: $(STAMP)

@@ -24,11 +24,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cnnbook import cache, data
+from cnnbook import cache, data, rebuild
 from cnnbook.errors import BuildError
-from cnnbook.models import registry
 from cnnbook.profiles import Profile, get_profile
-from cnnbook.render.formats import fmt_accuracy
 
 SMOKE_BANNER = (
     '!!! warning "Smoke build: synthetic data"\n\n'
@@ -153,6 +151,8 @@ def stage_data(profile: Profile, nets: list[str], timer: Timer = NO_TIMER) -> di
 
     Returns {dataset: checksum}; the train stage keys its cache with these, so each is computed once.
     """
+    from cnnbook.models import registry
+
     checksums = {}
     for dataset in sorted({registry.get(n).dataset for n in nets} - {None}):  # None: a network never trained
         if not profile.synthetic:
@@ -166,6 +166,7 @@ def stage_data(profile: Profile, nets: list[str], timer: Timer = NO_TIMER) -> di
 def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool,
                 timer: Timer = NO_TIMER):
     """Train (or find in the cache) every network; record where each one lives in build/trained.json."""
+    from cnnbook.models import registry
     from cnnbook.trained import ensure_trained
 
     removed = cache.remove_partial(paths.cache)
@@ -187,6 +188,7 @@ def stage_experiments(profile: Profile, nets: list[str], paths: Paths, checksums
                       timer: Timer = NO_TIMER) -> dict:
     """Run (or find in the training cache) the experiments of the networks built; build/experiments.json."""
     from cnnbook import experiments
+    from cnnbook.models import registry
 
     results = {}
     for experiment in experiments.for_networks(nets):
@@ -270,13 +272,12 @@ def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> 
 
 def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
     """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
+    from cnnbook.manifests import read_manifest
     from cnnbook.pages.chapters import build_chapter
-    from cnnbook.pages.execute import stop_kernels
-    from cnnbook.views.network import read_manifest
 
     captured = read_manifest(paths.build)["networks"]
     banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
-    from cnnbook.experiments import RESULTS_FILE
+    from cnnbook.manifests import RESULTS_FILE
 
     results = paths.build / RESULTS_FILE
     context = page_context(profile, captured, results.read_bytes() if results.is_file() else b"")
@@ -344,6 +345,8 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             failed.set()
             for job in [*runs, *jobs.values()]:
                 job.cancel()
+            from cnnbook.pages.execute import stop_kernels
+
             stop_kernels()
             _stop_workers(pool)
             raise
@@ -466,6 +469,7 @@ def _models_path() -> list[str]:
 def _use_models_path(folders: list[str]) -> None:
     """Find the network files in `folders`, as the build's own process does (in a worker process)."""
     import cnnbook.models
+    from cnnbook.models import registry
 
     if list(cnnbook.models.__path__) != folders:
         cnnbook.models.__path__[:] = folders
@@ -481,15 +485,47 @@ def write_config(paths: Paths) -> Path:
     return paths.config
 
 
-def stage_site(paths: Paths, timer: Timer = NO_TIMER) -> None:
-    """`mkdocs build --strict` into a fresh folder, then swapped in: never a half-built site."""
+SITE_STATE = "site.json"  # what the site in build/site was built from (`site_state`)
+
+
+def site_state(paths: Paths, facts: dict) -> dict:
+    """What a built site depends on besides the content of its pages: the code (theme, plugin),
+    the configuration, the menu, the list of pages and files, and the build facts filled into them."""
+    docs = sorted(p.relative_to(paths.docs).as_posix() for p in paths.docs.rglob("*") if p.is_file())
+    return {"code": rebuild.tree_digest(Path(__file__).parent), "libraries": rebuild.installed_versions(),
+            "config": cache.file_digest(paths.config), "nav": cache.file_digest(paths.build / "nav.json"),
+            "docs": docs, "facts": cache.content_key(facts)}
+
+
+def stage_site(paths: Paths, timer: Timer = NO_TIMER, facts: dict | None = None,
+               last_site: str | None = None) -> str:
+    """`mkdocs build --strict` into a fresh folder, then swapped in: never a half-built site.
+
+    When only the content of some pages changed since the last site (same menu, pages, code and
+    `facts`, the build facts the pages show, and that site intact), the fresh folder starts as a
+    copy of it and MkDocs renders only the changed pages (`--dirty`; see `cnnbook.site.plugin`).
+    `last_site` is build/site's checksum when the caller has it. Returns the new site's checksum.
+    """
     write_config(paths)
     for stale in paths.build.glob(".site-*"):  # left by a build that was killed here
         shutil.rmtree(stale, ignore_errors=True)
+    state = site_state(paths, facts or {})
+    try:
+        previous = json.loads((paths.build / SITE_STATE).read_text())
+    except (OSError, ValueError):
+        previous = None
     # Folders of this build's own (the lock already keeps other builds out of build/).
     fresh = Path(tempfile.mkdtemp(prefix=".site-new-", dir=paths.build))
     fresh.chmod(0o755)  # mkdtemp makes it private; a published site is for everyone to read
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(paths.config), "-d", str(fresh)]
+    with timer.part("check the last site"):
+        dirty = (isinstance(previous, dict) and {k: v for k, v in previous.items() if k != "site"} == state
+                 and paths.site.is_dir() and (last_site or rebuild.tree_digest(paths.site)) == previous.get("site"))
+    if dirty:
+        with timer.part("copy the last site"):
+            shutil.copytree(paths.site, fresh, dirs_exist_ok=True)  # with their times: MkDocs compares them
+        cmd.append("--dirty")
+    started = time.time()
     with timer.part("mkdocs build"):
         result = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True)
     if result.returncode != 0:
@@ -497,25 +533,29 @@ def stage_site(paths: Paths, timer: Timer = NO_TIMER) -> None:
         raise BuildError("mkdocs build --strict failed:\n" + (result.stderr or result.stdout).strip())
     from cnnbook.site.offline import external_references
 
-    with timer.part("offline check"):
-        external = external_references(fresh)
+    with timer.part("offline check"):  # a dirty build: the files it wrote (the others were checked before)
+        external = external_references(fresh, since=started - 1 if dirty else None)
     if external:
         shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError("the site would fetch from other hosts (it must work offline):\n" + "\n".join(external[:20]))
+    (paths.build / SITE_STATE).unlink(missing_ok=True)  # the site is about to change: no state until it has
     old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=paths.build))
     if paths.site.exists():
         os.replace(paths.site, old / "site")
     os.replace(fresh, paths.site)
     shutil.rmtree(old, ignore_errors=True)
+    with timer.part("record the site"):
+        digest = rebuild.tree_digest(paths.site)
+        cache.atomic_write(paths.build / SITE_STATE, json.dumps({**state, "site": digest}, indent=1))
+    return digest
 
 
 def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-def make_report(profile: Profile, trained, timer: Timer, pages: int, total: float, site_bytes: int | None,
-                experiments: dict | None = None) -> dict:
-    """The machine-readable summary of a build (DESIGN §2)."""
+def network_summary(trained: dict) -> dict:
+    """The report's part on each network (DESIGN §2), from what its training recorded."""
     networks = {}
     for name, t in trained.items():
         m = t.metrics
@@ -524,6 +564,12 @@ def make_report(profile: Profile, trained, timer: Timer, pages: int, total: floa
             "epochs": m["epochs"], "train_samples": m["train_samples"],
             "train_images_per_second": m["train_images_per_second"], "cache_hit": t.cache_hit,
         }
+    return networks
+
+
+def make_report(profile: Profile, networks: dict, timer: Timer, pages: int, total: float, site_bytes: int | None,
+                experiments: dict | None = None) -> dict:
+    """The machine-readable summary of a build (DESIGN §2); `networks` from `network_summary`."""
     # Timings of the experiments' runs (mean over seeds) fill the chapters' placeholders like the networks' do.
     timings = {name: {v["key"]: {"seconds_per_epoch": round(sum(r["seconds_per_epoch"] for r in result["runs"]
                                                                 if r["variant"] == v["key"])
@@ -538,6 +584,8 @@ def make_report(profile: Profile, trained, timer: Timer, pages: int, total: floa
 
 def summary_table(report: dict) -> str:
     """The table printed at the end of a build."""
+    from cnnbook.render.formats import fmt_accuracy
+
     lines = [f"{'network':<14} {'test accuracy':>13} {'seconds':>9} {'cached':>7}"]
     for name, n in report["networks"].items():
         lines.append(f"{name:<14} {fmt_accuracy(n['test_accuracy']):>13} {n['train_seconds']:>9.1f} "
@@ -550,20 +598,40 @@ def summary_table(report: dict) -> str:
 
 def build(profile_name: str = "default", root: Path | str = ".", *, progress: bool = True,
           networks: list[str] | None = None, book: Path | str | None = None) -> dict:
-    """Run the whole build (chapters from `book`, default root/book); returns the report (also build/report.json)."""
+    """Run the whole build (chapters from `book`, default root/book); returns the report (also build/report.json).
+
+    What is still valid is decided first, from checksums alone (`cnnbook.rebuild`): with nothing
+    changed nothing is redone, and with only chapters changed the networks' stages are skipped.
+    """
     start = time.perf_counter()
     profile = get_profile(profile_name)
     paths = Paths(Path(root), book)
     timer = Timer()
-    with timer.stage("discover"):  # importing the network files: JAX and Flax load here
-        nets = networks or registry.names()
-        for name in nets:
-            registry.get(name)  # an unknown name fails before anything is built
     with build_lock(paths):
-        return _build(profile, paths, nets, start, progress, timer)
+        with timer.stage("check"):
+            now = rebuild.inputs(profile, networks, paths.book)
+            plan = rebuild.plan(paths.build, now)
+        if plan.todo == rebuild.ALL:
+            with timer.stage("discover"):  # importing the network files: JAX and Flax load here
+                from cnnbook.models import registry
+
+                nets = networks or registry.names()
+                for name in nets:
+                    registry.get(name)  # an unknown name fails before anything is built
+            report, site = _build(profile, paths, nets, start, progress, timer)
+            rebuild.write(paths.build, now, report["networks"], report["pages"], outputs={"site": site})
+        else:
+            print(f"nothing changed since the last build{' but the chapters' if plan.todo == rebuild.PAGES else ''}: "
+                  f"the networks' stages are skipped (build/{rebuild.RECORD})", flush=True)
+            report, site = _rebuild(profile, paths, start, progress, timer, plan)
+            rebuild.write(paths.build, now, report["networks"], report["pages"], manifests=plan.manifests,
+                          outputs=plan.outputs if plan.todo == rebuild.NOTHING else {"site": site})
+    print(summary_table(report))
+    return report
 
 
-def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progress: bool, timer: Timer) -> dict:
+def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progress: bool,
+           timer: Timer) -> tuple[dict, str]:
     with timer.stage("data"):
         checksums = stage_data(profile, nets, timer)
     with timer.stage("train"):
@@ -573,15 +641,38 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
         captured = stage_capture(profile, trained, paths, timer)
     with timer.stage("export"):
         stage_export(trained, captured, paths, timer)
+    return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer)
+
+
+def _rebuild(profile: Profile, paths: Paths, start: float, progress: bool, timer: Timer,
+             plan: rebuild.Plan) -> tuple[dict, str | None]:
+    """A build whose networks' stages would only find their caches: the pages and the site when the
+    plan says so, else nothing but the report. Returns the report and the site's checksum."""
+    from cnnbook.manifests import RESULTS_FILE
+
+    networks, pages = rebuild.recorded_networks(paths.build)
+    results = json.loads((paths.build / RESULTS_FILE).read_text())  # checked against the record by `plan`
+    if plan.todo == rebuild.PAGES:
+        return _pages_and_site(profile, paths, networks, results, start, progress, timer, plan.outputs.get("site"))
+    report = make_report(profile, networks, timer, pages, time.perf_counter() - start, folder_bytes(paths.site),
+                         results)
+    cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
+    return report, plan.outputs.get("site")
+
+
+def _pages_and_site(profile: Profile, paths: Paths, networks: dict, results: dict, start: float, progress: bool,
+                    timer: Timer, last_site: str | None = None) -> tuple[dict, str]:
+    """The pages and the site stages, then the report; returns it and the new site's checksum
+    (`last_site`: the checksum of the site in build/site, when the build already computed it)."""
     with timer.stage("pages"):
         pages = stage_pages(profile, paths, progress, timer)
     # The site stage fills timings into the pages from this report, so write it first.
-    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start, None, results)
+    report = make_report(profile, networks, timer, pages["pages"], time.perf_counter() - start, None, results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
     with timer.stage("site"):
-        stage_site(paths, timer)
-    report = make_report(profile, trained, timer, pages["pages"], time.perf_counter() - start,
+        site = stage_site(paths, timer, facts={"networks": report["networks"], "experiments": report["experiments"]},
+                          last_site=last_site)
+    report = make_report(profile, networks, timer, pages["pages"], time.perf_counter() - start,
                          folder_bytes(paths.site), results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))
-    print(summary_table(report))
-    return report
+    return report, site

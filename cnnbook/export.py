@@ -43,25 +43,6 @@ def explorable(params: int, trained: bool) -> bool:
 
 # --- What each layer computes ------------------------------------------------------------------
 
-def _pads(conv, in_hw: tuple[int, int]) -> list[list[int]]:
-    """A convolution's zero padding as [[top, bottom], [left, right]], whatever form nnx.Conv holds it in."""
-    import jax
-
-    padding, kernel = conv.padding, tuple(conv.kernel_size)
-    if isinstance(padding, str):
-        pads = jax.lax.padtype_to_pads(in_hw, kernel, tuple(_pair(conv.strides)), padding)
-    elif isinstance(padding, int):
-        pads = [(padding, padding)] * 2
-    else:
-        pads = [(p, p) if isinstance(p, int) else tuple(p) for p in padding]
-    return [[int(a), int(b)] for a, b in pads]
-
-
-def _pair(value) -> list[int]:
-    """nnx.Conv's strides or dilation, given as None, one int or one per side, as [rows, columns]."""
-    return [int(v) for v in value] if isinstance(value, (tuple, list)) else [int(value or 1)] * 2
-
-
 def _activation(layer, x) -> str | None:
     """What a conv or dense layer applies after its sum, found by running it: None or "relu"."""
     from flax import nnx
@@ -91,7 +72,7 @@ def layers_manifest(model, input_shape: tuple[int, ...]) -> tuple[list[dict], di
     import jax.numpy as jnp
 
     from cnnbook.capture import layer_table
-    from cnnbook.models.layers import INPUT, forward
+    from cnnbook.models.layers import INPUT, conv_padding, forward, pair
 
     rows = {row.name: row for row in layer_table(model, input_shape)}
     rng = np.random.default_rng(0)
@@ -113,10 +94,10 @@ def layers_manifest(model, input_shape: tuple[int, ...]) -> tuple[list[dict], di
             bias = module.bias[...] if module.bias is not None else np.zeros(module.kernel.shape[-1])
             params[f"{layer.name}/bias"] = np.asarray(bias, np.float32)
             if layer.kind == "conv":
-                if _pair(module.kernel_dilation) != [1, 1] or module.feature_group_count != 1:
+                if pair(module.kernel_dilation) != (1, 1) or module.feature_group_count != 1:
                     raise BuildError(f"conv layer {layer.name!r} is dilated or grouped: the explorers run neither")
-                entry["stride"] = _pair(module.strides)
-                entry["padding"] = _pads(module, shapes[source][:2])
+                entry["stride"] = list(pair(module.strides))
+                entry["padding"] = [list(p) for p in conv_padding(module, shapes[source][:2])]
         elif layer.kind == "pool":
             entry.update(op=_pool_op(layer, given), window=int(layer.apply.window), stride=int(layer.apply.stride))
         layers.append(entry)

@@ -3,6 +3,8 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +22,7 @@ def test_smoke_build_report(smoke_build):
     on_disk = json.loads((root / "build" / "report.json").read_text())
     assert on_disk == report
     assert report["profile"] == "smoke"
-    assert list(report["stages"]) == ["discover", "data", "train", "capture", "export", "pages", "site"]
+    assert list(report["stages"]) == ["check", "discover", "data", "train", "capture", "export", "pages", "site"]
     parts = report["stage_parts"]  # where each stage's time went
     nets = {"alexnet", "cat_conv", "lenet", "mnist_dense", "mnist_keras", "mnist_torch", "tiny_vgg"}
     assert set(parts["capture"]) == nets and set(parts["train"]) == nets | {"experiment one_more_conv"}
@@ -134,37 +136,136 @@ def test_chapter_notebook_is_executed_and_holds_outputs(smoke_build):
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
-def test_rebuild_with_nothing_changed_redoes_nothing(smoke_build, capsys):
+def _build_in_a_fresh_process(root: Path) -> dict:
+    """A smoke build of `root` run by a new Python: its report, and the heavy libraries it imported."""
+    script = ("import json, sys\nfrom cnnbook.build import build\n"
+              f"report = build('smoke', {str(root)!r}, progress=False)\n"
+              "print(json.dumps({'report': report, 'imported': sorted(m for m in ('jax', 'flax', 'optax') "
+              "if m in sys.modules)}))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _stamps(folder: Path) -> dict:
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rebuild_with_nothing_changed_redoes_nothing_and_loads_no_network(smoke_build):
     root, _ = smoke_build
-    docs = root / "build" / "docs"
-    before = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
-    report = build("smoke", root, progress=False)
+    build("smoke", root, progress=False)  # whatever an earlier test edited is built, and recorded
+    docs, site = root / "build" / "docs", root / "build" / "site"
+    before = _stamps(docs), _stamps(site)
+    run = _build_in_a_fresh_process(root)
+    report = run["report"]
+    assert run["imported"] == []  # decided from checksums: neither JAX nor a network was loaded
+    assert list(report["stages"]) == ["check"]
     assert all(n["cache_hit"] for n in report["networks"].values())
-    out = capsys.readouterr().out
-    assert "rendering the atlas" not in out
-    assert not [part for part in report["stage_parts"]["pages"] if part.startswith("atlas ")]  # none drawn
-    assert {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()} == before
+    assert set(report["networks"]) == set(smoke_build[1]["networks"])
+    assert report["pages"] == smoke_build[1]["pages"] and report["site_bytes"] == smoke_build[1]["site_bytes"]
+    assert (_stamps(docs), _stamps(site)) == before
+
+
+def test_a_damaged_site_is_rebuilt_not_trusted(smoke_build):
+    root, _ = smoke_build
+    build("smoke", root, progress=False)
+    page = root / "build" / "site" / "06-digits.html"
+    good = page.read_bytes()
+    page.write_bytes(good[: len(good) // 2])  # as a killed copy or a full disk would leave it
+    report = build("smoke", root, progress=False)
+    assert "site" in report["stages"] and "train" not in report["stages"]
+    assert page.read_bytes() == good
+
+
+def test_a_changed_or_damaged_input_redoes_the_whole_build(smoke_build):
+    from cnnbook import rebuild
+    from cnnbook.profiles import get_profile
+
+    root, _ = smoke_build
+    build("smoke", root, progress=False)
+    where = root / "build"
+    now = rebuild.inputs(get_profile("smoke"), None, root / "book")
+    assert rebuild.plan(where, now).todo == rebuild.NOTHING
+    assert rebuild.plan(where, rebuild.Inputs("other code", now.pages)).todo == rebuild.ALL
+    assert rebuild.inputs(get_profile("smoke"), ["mnist_dense"], root / "book").networks != now.networks
+    assert rebuild.inputs(get_profile("default"), None, root / "book").networks != now.networks
+    manifest = where / "trained.json"
+    original = manifest.read_bytes()
+    try:
+        manifest.write_bytes(original + b" ")
+        assert rebuild.plan(where, now).todo == rebuild.ALL
+    finally:
+        manifest.write_bytes(original)
+    entry = where / json.loads(original)["networks"]["mnist_dense"] / "manifest.json"
+    checksums = entry.read_bytes()
+    try:
+        entry.unlink()  # an entry a cleanup removed: the networks' stages must run again
+        assert rebuild.plan(where, now).todo == rebuild.ALL
+    finally:
+        entry.write_bytes(checksums)
+    (where / rebuild.RECORD).write_text("{not json")
+    assert rebuild.plan(where, now).todo == rebuild.ALL
 
 
 def test_prose_edit_reuses_outputs_without_a_kernel(smoke_build, monkeypatch):
     root, _ = smoke_build
-    import cnnbook.pages.chapters as chapters
+    import cnnbook.pages.execute as kernels
 
     def no_kernel(*a, **k):
         raise AssertionError("a prose edit must not start a kernel")
 
-    monkeypatch.setattr(chapters, "execute", no_kernel)
+    monkeypatch.setattr(kernels, "execute", no_kernel)
+    build("smoke", root, progress=False)
     chapter = root / "book" / "06-digits.md"
     chapter.write_text(chapter.read_text().replace("The first network of this book", "The very first network"))
-    build("smoke", root, progress=False)
+    report = build("smoke", root, progress=False)
+    assert "train" not in report["stages"] and "capture" not in report["stages"]  # the networks' stages skipped
     assert "The very first network" in (root / "build" / "docs" / "06-digits.md").read_text()
     assert "The very first network" in (root / "build" / "site" / "06-digits.html").read_text()
 
 
+def test_prose_edit_loads_no_network(smoke_build):
+    root, _ = smoke_build
+    build("smoke", root, progress=False)
+    chapter = root / "book" / "index.md"
+    chapter.write_text(chapter.read_text() + "\nA sentence added by a test.\n")
+    run = _build_in_a_fresh_process(root)
+    assert run["imported"] == []
+    assert "A sentence added by a test." in (root / "build" / "site" / "index.html").read_text()
+
+
+def test_a_prose_edit_renders_its_page_alone_and_the_site_a_full_build_would(smoke_build, tmp_path):
+    root, _ = smoke_build
+    chapter = root / "book" / "04-pooling.md"
+    chapter.write_text(chapter.read_text() + "\n")
+    # A site built with the facts its pages show as they now are (every network a cache hit): a
+    # dirty build is only allowed while those are unchanged.
+    build("smoke", root, progress=False)
+    chapter.write_text(chapter.read_text() + "\nA closing sentence about pooling.\n")
+    site = root / "build" / "site"
+    before = _stamps(site)
+    report = build("smoke", root, progress=False)
+    assert "copy the last site" in report["stage_parts"]["site"]  # MkDocs ran --dirty
+    after = {p.relative_to(site).as_posix(): t for p, t in _stamps(site).items()}
+    before = {p.relative_to(site).as_posix(): t for p, t in before.items()}
+    rendered = {name for name, t in after.items() if name.endswith(".html") and t != before.get(name)}
+    assert "04-pooling.html" in rendered and "06-digits.html" not in rendered and "atlas/lenet.html" not in rendered
+    assert "A closing sentence about pooling." in (site / "search" / "search_index.json").read_text()
+    # The same sources built without the last site: every file the same.
+    full = tmp_path / "full"
+    shutil.copytree(root, full, symlinks=True)
+    (full / "build" / "record.json").unlink()
+    (full / "build" / "site.json").unlink()
+    again = build("smoke", full, progress=False)
+    assert "copy the last site" not in again["stage_parts"]["site"]
+    first, second = _tree(site), _tree(full / "build" / "site")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
 def test_two_smoke_builds_give_identical_docs(smoke_build, tmp_path):
     root, _ = smoke_build
-    other = make_project(tmp_path / "again")
-    shutil.copy(root / "book" / "06-digits.md", other / "book" / "06-digits.md")  # same sources as the first
+    other = make_project(tmp_path / "again", book=root / "book")  # the same sources, with the earlier tests' edits
     # Every chapter runs again in a fresh kernel; the trained weights, the captures and the atlases
     # are reused (training's determinism is tests/test_trained.py's job, the atlas's is
     # tests/pages/test_pages_generated.py's), so the test stays within the suite's time.

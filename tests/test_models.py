@@ -122,3 +122,37 @@ def test_fast_convolution_gradient_equals_xla_convolution_gradient():
     xla = jax.grad(loss(_conv_valid), argnums=(0, 1))(x, k)
     for a, b in zip(fast, xla):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("features, kernel, strides, padding, size", [
+    ((3, 8), (7, 7), 3, "VALID", (17, 20)),  # as AlexNet's conv1 (11×11, stride 4), smaller: quicker to compile
+    ((4, 6), (5, 5), 1, "SAME", (7, 7)),
+    ((5, 3), (3, 3), 2, "SAME", (8, 9)),  # uneven padding: one row and column more at the end
+    ((2, 3), (3, 2), (2, 1), 1, (6, 5)),
+])
+def test_a_convolution_as_a_matrix_product_gives_xlas_outputs_and_gradients(features, kernel, strides, padding, size):
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
+    from cnnbook.models.layers import conv_as_matmul
+
+    conv = nnx.Conv(*features, kernel, strides=strides, padding=padding, rngs=nnx.Rngs(0))
+    rng = np.random.default_rng(1)
+    conv.bias[...] = jnp.asarray(rng.normal(size=features[1]), jnp.float32)
+    x = jnp.asarray(rng.normal(size=(2, *size, features[0])), jnp.float32)
+    target = jnp.asarray(rng.normal(size=conv(x).shape), jnp.float32)
+
+    graphdef, params = nnx.split(conv)
+
+    def loss(apply):
+        def of(params, x):
+            return ((apply(nnx.merge(graphdef, params))(x) - target) ** 2).sum()
+        return of
+
+    np.testing.assert_allclose(np.asarray(conv_as_matmul(conv)(x)), np.asarray(conv(x)), rtol=1e-5, atol=1e-5)
+    fast = jax.tree_util.tree_leaves(jax.grad(loss(conv_as_matmul), argnums=(0, 1))(params, x))
+    xla = jax.tree_util.tree_leaves(jax.grad(loss(lambda c: c), argnums=(0, 1))(params, x))
+    assert len(fast) == len(xla) == 3  # the kernel's, the bias's and the input's
+    for a, b in zip(fast, xla):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)

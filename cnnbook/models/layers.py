@@ -145,3 +145,54 @@ def apply_conv(conv):
     wide convolutions over small maps 1.25 times as fast (batch 128 at 67×67, zero-padded for taps).
     """
     return lambda x: conv_valid(x, conv.kernel[...]) + conv.bias[...]
+
+
+def pair(value) -> tuple[int, int]:
+    """nnx.Conv's strides or dilation, given as None, one int or one per side, as (rows, columns)."""
+    return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value or 1),) * 2
+
+
+def conv_padding(conv, in_hw: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A convolution's zero padding as ((top, bottom), (left, right)), whatever form nnx.Conv holds it in."""
+    padding, kernel = conv.padding, tuple(conv.kernel_size)
+    if isinstance(padding, str):
+        pads = jax.lax.padtype_to_pads(tuple(in_hw), kernel, pair(conv.strides), padding)
+    elif isinstance(padding, int):
+        pads = [(padding, padding)] * 2
+    else:
+        pads = [(p, p) if isinstance(p, int) else tuple(p) for p in padding]
+    return tuple((int(a), int(b)) for a, b in pads)
+
+
+def patches(x, kernel_hw: tuple[int, int], stride: tuple[int, int], pads) -> jax.Array:
+    """Every window a convolution reads, side by side: (N, H', W', kh·kw·C), ordered as the kernel's
+    (kh, kw, C) axes flatten. Built from kh·kw strided slices of the zero-padded input."""
+    (kh, kw), (sh, sw) = kernel_hw, stride
+    x = jnp.pad(x, ((0, 0), *pads, (0, 0)))
+    _, h, w, _ = x.shape
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    taps = [x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
+            for i in range(kh) for j in range(kw)]
+    return jnp.concatenate(taps, axis=-1)
+
+
+def conv_as_matmul(conv: nnx.Conv):
+    """Apply an `nnx.Conv` (any stride and padding, no dilation or groups) as one matrix product
+    over its input's patches (im2col): the same outputs, computed in another order.
+
+    Its gradients then come from autodiff as matrix products too (the kernel's: patchesᵀ × output
+    gradient), not from XLA:CPU's convolution gradients. It pays where a convolution reads a few
+    channels through a wide window (AlexNet's conv1, 11×11 over 3 channels at stride 4), where XLA's
+    weight gradient is slowest.
+    """
+    if pair(conv.kernel_dilation) != (1, 1) or pair(conv.input_dilation) != (1, 1) or conv.feature_group_count != 1:
+        raise ValueError("conv_as_matmul computes plain convolutions: no dilation, no feature groups")
+
+    def apply(x):
+        kernel = conv.kernel[...]
+        kh, kw, cin, cout = kernel.shape
+        windows = patches(x, (kh, kw), pair(conv.strides), conv_padding(conv, x.shape[1:3]))
+        out = windows @ kernel.reshape(kh * kw * cin, cout)
+        return out + conv.bias[...] if conv.bias is not None else out
+
+    return apply

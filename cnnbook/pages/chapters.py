@@ -13,7 +13,6 @@ from pathlib import Path
 import nbformat
 
 from cnnbook import cache
-from cnnbook.pages.execute import cell_timeout, execute
 from cnnbook.pages.markdown import notebook_to_markdown
 from cnnbook.pages.source import Cell, read_chapter, to_notebook
 
@@ -52,6 +51,8 @@ def build_chapter(source: Path, *, cache_root: Path, build_dir: Path, context: d
             print(f"warning: corrupt chapter cache, re-running {source}: {err}")
             cache.discard(where)
     if executed_nb is None:
+        from cnnbook.pages.execute import cell_timeout, execute  # Jupyter's machinery, only when a kernel runs
+
         executed_nb = execute(to_notebook(cells), chapter=source, build_dir=build_dir, env=env,
                               timeout=cell_timeout(settings.get("cell_timeout")))
         _strip_volatile(executed_nb)

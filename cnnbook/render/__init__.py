@@ -5,54 +5,53 @@ Nothing here knows about models or training: callers pass arrays, renderers retu
 that displays as Markdown. Colours, sizes and fonts live in `style`.
 """
 
-from cnnbook.render.activation import relu_before_after, share_zeroed
-from cnnbook.render.confusion import confusion_figure, confusion_matrix
-from cnnbook.render.convolution import (conv_decomposition, correlate_valid, intermediate_maps, pixel_arithmetic,
-                                        pixel_arithmetic_latex)
-from cnnbook.render.curves import training_curves
-from cnnbook.render.feature_maps import feature_map_grid, kernel_grid
-from cnnbook.render.flatten import (contribution_map, contributions, flatten_index, top_contributions,
-                                    unflatten_index)
-from cnnbook.render.formats import fmt_int
-from cnnbook.render.gallery import misclassified_gallery
-from cnnbook.render.images import channels, input_image
-from cnnbook.render.pooling import pooling_before_after, pooling_windows, pooling_zoom
-from cnnbook.render.probabilities import probability_bars, probability_grid, softmax
-from cnnbook.render.style import Figure, png_bytes, symmetric_range
-from cnnbook.render.tables import Math, Table, param_derivation
+import importlib
 
-__all__ = [
-    "Figure",
-    "Math",
-    "Table",
-    "channels",
-    "confusion_figure",
-    "confusion_matrix",
-    "contribution_map",
-    "contributions",
-    "conv_decomposition",
-    "correlate_valid",
-    "feature_map_grid",
-    "flatten_index",
-    "fmt_int",
-    "input_image",
-    "intermediate_maps",
-    "kernel_grid",
-    "misclassified_gallery",
-    "param_derivation",
-    "pixel_arithmetic",
-    "pixel_arithmetic_latex",
-    "png_bytes",
-    "pooling_before_after",
-    "pooling_windows",
-    "pooling_zoom",
-    "probability_bars",
-    "probability_grid",
-    "relu_before_after",
-    "share_zeroed",
-    "softmax",
-    "symmetric_range",
-    "top_contributions",
-    "training_curves",
-    "unflatten_index",
-]
+# Each name from the module that defines it, imported on first use: a page that only needs a
+# table (or a rebuild that only reads cached figures) does not pay for importing Matplotlib.
+_HOMES = {
+    "relu_before_after": "activation",
+    "share_zeroed": "activation",
+    "confusion_figure": "confusion",
+    "confusion_matrix": "confusion",
+    "conv_decomposition": "convolution",
+    "correlate_valid": "convolution",
+    "intermediate_maps": "convolution",
+    "pixel_arithmetic": "convolution",
+    "pixel_arithmetic_latex": "convolution",
+    "training_curves": "curves",
+    "feature_map_grid": "feature_maps",
+    "kernel_grid": "feature_maps",
+    "contribution_map": "flatten",
+    "contributions": "flatten",
+    "flatten_index": "flatten",
+    "top_contributions": "flatten",
+    "unflatten_index": "flatten",
+    "fmt_int": "formats",
+    "misclassified_gallery": "gallery",
+    "channels": "images",
+    "input_image": "images",
+    "pooling_before_after": "pooling",
+    "pooling_windows": "pooling",
+    "pooling_zoom": "pooling",
+    "probability_bars": "probabilities",
+    "probability_grid": "probabilities",
+    "softmax": "probabilities",
+    "Figure": "style",
+    "png_bytes": "style",
+    "symmetric_range": "style",
+    "Math": "tables",
+    "Table": "tables",
+    "param_derivation": "tables",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_HOMES)

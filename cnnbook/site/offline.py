@@ -30,10 +30,13 @@ class _Collector(HTMLParser):
                 self.found.extend((tag, "style", url) for url in _CSS_URL.findall(value))
 
 
-def external_references(site_dir: Path) -> list[str]:
-    """Every reference in the built site that would make a browser contact another host."""
+def external_references(site_dir: Path, since: float | None = None) -> list[str]:
+    """Every reference in the built site that would make a browser contact another host (in the
+    files written at or after `since`, a time.time(), when given)."""
     problems = []
     for path in sorted(Path(site_dir).rglob("*")):
+        if since is not None and path.suffix in (".html", ".css") and path.stat().st_mtime < since:
+            continue
         if path.suffix == ".html":
             collector = _Collector()
             collector.feed(path.read_text(encoding="utf-8", errors="replace"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from cnnbook.capture import Captured, Example, LayerInfo, layer_table
 from cnnbook.errors import UnknownNameError
+from cnnbook.manifests import MANIFEST, read_manifest  # noqa: F401 (book.py reads them from here)
 from cnnbook.models.spec import NetworkSpec
 
 
@@ -187,19 +187,6 @@ class Network:
             raise UnknownNameError(f"{self.spec.name} has no class {wanted!r} for sample {name!r}; its classes "
                                    f"are: {', '.join(self.class_names)}")
         return self.example(self.first_of_class(self.class_names.index(wanted)))
-
-
-MANIFEST = "captured.json"  # what the capture stage wrote last, in the build folder
-
-
-def read_manifest(build_dir: Path) -> dict:
-    """build/captured.json: the profile and, per network, its capture entry and weights file."""
-    path = Path(build_dir) / MANIFEST
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        raise FileNotFoundError(f"{path} is missing or unreadable: run `cnnbook build` (or `make book`) "
-                                "to train and capture the networks") from None
 
 
 def load(build_dir: Path, name: str, spec: NetworkSpec | None = None) -> Network:

@@ -31,3 +31,16 @@ def test_report_tokens_are_filled_from_the_report():
     plugin.report = {"networks": {"n": {"train_seconds": 12.345, "cache_hit": True}}}
     text = "{{report.networks.n.train_seconds}} s, cached {{report.networks.n.cache_hit}}, {{report.nope}}"
     assert plugin.on_page_markdown(text) == "12.3 s, cached yes, n/a"
+
+
+def test_a_dirty_builds_search_index_takes_the_rendered_pages_in_their_places():
+    from cnnbook.site.plugin import merged_index
+
+    previous = {"config": {"lang": ["en"]}, "docs": [
+        {"location": "a.html", "text": "old a"}, {"location": "b.html", "text": "old b"},
+        {"location": "b.html#part", "text": "old b part"}, {"location": "c.html", "text": "c"}]}
+    rendered = {"config": {"lang": ["en"]}, "docs": [
+        {"location": "b.html", "text": "new b"}, {"location": "b.html#other", "text": "new b other"}]}
+    assert [e["text"] for e in merged_index(previous, rendered)["docs"]] == ["old a", "new b", "new b other", "c"]
+    added = {"config": {}, "docs": [{"location": "d.html", "text": "d"}]}
+    assert [e["location"] for e in merged_index(previous, added)["docs"]][-1] == "d.html"
