@@ -30,7 +30,8 @@ from cnnbook.views import (activation, convolution, costs as cost_views, flatten
 from cnnbook.views import activation_functions, pooling_compare, softmax_steps as softmax_step_views
 from cnnbook.views import channels as channel_views, conv_arithmetic, photos as photo_views, shapes as shape_views
 from cnnbook.views import abstraction as abstraction_views, graph as graph_views
-from cnnbook.views.network import MANIFEST, Network, load, read_manifest
+from cnnbook.manifests import MANIFEST, RESULTS_FILE, read_manifest
+from cnnbook.views.network import Network, load
 
 __all__ = [
     # networks and the build
@@ -365,8 +366,6 @@ def _current(results: dict, name: str) -> bool:
 
 
 def _experiments(where: Path) -> dict:
-    from cnnbook.experiments import RESULTS_FILE
-
     path = where / RESULTS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
 

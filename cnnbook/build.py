@@ -188,6 +188,7 @@ def stage_experiments(profile: Profile, nets: list[str], paths: Paths, checksums
                       timer: Timer = NO_TIMER) -> dict:
     """Run (or find in the training cache) the experiments of the networks built; build/experiments.json."""
     from cnnbook import experiments
+    from cnnbook.manifests import RESULTS_FILE
     from cnnbook.models import registry
 
     results = {}
@@ -196,7 +197,7 @@ def stage_experiments(profile: Profile, nets: list[str], paths: Paths, checksums
         with timer.part(f"experiment {experiment.name}"):
             results[experiment.name] = experiments.run(experiment, profile, paths.cache,
                                                        data_checksum=checksums[dataset], progress=progress)
-    cache.atomic_write(paths.build / experiments.RESULTS_FILE, json.dumps(results, indent=1, sort_keys=True))
+    cache.atomic_write(paths.build / RESULTS_FILE, json.dumps(results, indent=1, sort_keys=True))
     return results
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from cnnbook.manifests import RESULTS_FILE  # noqa: F401 (the build folder's file of every `run`'s result)
 from cnnbook.models import registry
 from cnnbook.models.mnist_torch import MnistTorch
 from cnnbook.models.mnist_torch_variants import PlusConv3x3, WithoutExtraConv

@@ -18,7 +18,7 @@ from cnnbook.build import Paths, build_lock, stage_capture, stage_data, stage_tr
 from cnnbook.models import registry
 from cnnbook.profiles import get_profile
 from cnnbook.train import estimate_seconds
-from cnnbook.views.network import MANIFEST, read_manifest
+from cnnbook.manifests import MANIFEST, RESULTS_FILE, read_manifest
 
 CACHE_ENV = "CNNBOOK_CACHE_DIR"
 PROFILE_ENV = "CNNBOOK_PROFILE"
@@ -77,7 +77,7 @@ def ensure_experiment(name: str) -> Path:
     where = ensure(experiment.base)
     profile = get_profile(profile_name())
     paths = Paths(cache_root() / profile.name)
-    results_file = paths.build / experiments.RESULTS_FILE
+    results_file = paths.build / RESULTS_FILE
     with build_lock(paths):
         results = json.loads(results_file.read_text()) if results_file.is_file() else {}
         if results.get(name, {}).get("definition") != experiments.definition(experiment, profile):

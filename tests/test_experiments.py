@@ -3,6 +3,7 @@
 import json
 
 from cnnbook import experiments
+from cnnbook.manifests import RESULTS_FILE
 from cnnbook.models.mnist_dense import MnistDense
 
 
@@ -29,7 +30,7 @@ def test_an_experiment_outside_a_build_runs_once_into_the_user_cache(tmp_path, m
     assert all(r["train_samples"] == 200 and r["params"] == 407_050 for r in result["runs"])
     assert result["runs"][0]["test_accuracy"] != result["runs"][1]["test_accuracy"]  # two seeds, two networks
     assert "running the experiment tiny once" in capsys.readouterr().out
-    stored = json.loads((tmp_path / "cache" / "smoke" / "build" / experiments.RESULTS_FILE).read_text())
+    stored = json.loads((tmp_path / "cache" / "smoke" / "build" / RESULTS_FILE).read_text())
     assert stored["tiny"] == result
     again = book.experiment("tiny")  # now read back, not run
     assert again == result and "running the experiment" not in capsys.readouterr().out

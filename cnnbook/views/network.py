@@ -10,7 +10,7 @@ import numpy as np
 
 from cnnbook.capture import Captured, Example, LayerInfo, layer_table
 from cnnbook.errors import UnknownNameError
-from cnnbook.manifests import MANIFEST, read_manifest  # noqa: F401 (book.py reads them from here)
+from cnnbook.manifests import read_manifest
 from cnnbook.models.spec import NetworkSpec
 
 
