@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 EVAL_BATCH = 1000  # as cnnbook.train.evaluate
-GROUP = 8  # batches per timed call of either framework (the Flax step's STEPS_PER_CALL)
+GROUP = 8  # batches per timed call of PyTorch; the Flax step's call takes as many as training's does
 PEAK_SIDE = 2048  # the f32 matrix product that measures the machine's peak
 
 
@@ -71,7 +71,7 @@ class FlaxSide:
         from cnnbook.costs import costs_of
         from cnnbook.export import layers_manifest
         from cnnbook.models import count_params, registry
-        from cnnbook.train import compile_step, eval_step, make_optimizer
+        from cnnbook.train import FEWEST_BATCHES_TO_GROUP, compile_step, eval_step, make_optimizer, steps_per_call
 
         spec = registry.get(name).for_profile("default")
         cfg = spec.config("default")
@@ -81,8 +81,9 @@ class FlaxSide:
         layers, _ = layers_manifest(model, shape)
         dropout = twins.dropout_rates(model, shape)
         rng = np.random.default_rng(0)
-        xs = jnp.asarray(rng.random((GROUP, cfg.batch_size, *shape), np.float32))
-        ys = jnp.asarray(rng.integers(0, 10, (GROUP, cfg.batch_size)))
+        group = steps_per_call(FEWEST_BATCHES_TO_GROUP, cfg)  # as a long epoch's calls take them
+        xs = jnp.asarray(rng.random((group, cfg.batch_size, *shape), np.float32))
+        ys = jnp.asarray(rng.integers(0, 10, (group, cfg.batch_size)))
         trained = spec.build(rngs=nnx.Rngs(0))
         trained.train()
         optimizer = nnx.Optimizer(trained, make_optimizer(cfg, steps=10_000), wrt=nnx.Param)
@@ -100,7 +101,7 @@ class FlaxSide:
             loss, _ = eval_step(model, x_eval, y_eval)
             loss.block_until_ready()
 
-        self.nets[name] = {"train": (train, GROUP * cfg.batch_size), "eval": (evaluate, EVAL_BATCH)}
+        self.nets[name] = {"train": (train, group * cfg.batch_size), "eval": (evaluate, EVAL_BATCH)}
         return {"layers": layers, "dropout": dropout, "input_shape": shape, "batch": cfg.batch_size,
                 "optimizer": cfg.optimizer, "learning_rate": cfg.learning_rate, "params": count_params(model),
                 "macs": int(sum(c.macs for c in costs_of(spec)))}
@@ -255,6 +256,7 @@ def bench(names: list[str] | None, rounds: int, seconds: float) -> dict:
 
     return {"machine": machine(), "python": platform.python_version(),
             "versions": {n: version(n) for n in ("jax", "jaxlib", "flax", "optax", "torch")},
+            "glibc_tunables": os.environ.get("GLIBC_TUNABLES"),
             "matmul_peak_gflops": round(peak, 1), "rounds": rounds, "seconds_per_measurement": seconds,
             "networks": results}
 
@@ -271,7 +273,8 @@ def _row(name: str, step: str, r: dict) -> str:
 
 def table(report: dict) -> str:
     lines = [f"f32 matrix-product peak of this machine: {report['matmul_peak_gflops']:.0f} GFLOP/s "
-             f"({report['machine']['cpu']}, {report['machine']['cores']} cores); {report['rounds']} paired rounds", HEADER]
+             f"({report['machine']['cpu']}, {report['machine']['cores']} cores); {report['rounds']} paired rounds; "
+             f"GLIBC_TUNABLES={report['glibc_tunables']}", HEADER]
     for name, result in report["networks"].items():
         lines += [_row(name, step, r) for step, r in result["steps"].items()]
     return "\n".join(lines)
@@ -289,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("error: the benchmark's twins need PyTorch: pip install -e '.[bench]' (or make bench)", file=sys.stderr)
         return 2
+    from cnnbook.hugepages import environment_with_huge_pages
+
+    # Both frameworks' workers start with it, as `cnnbook build` runs (set CNNBOOK_HUGE_PAGES=0 to compare)
+    os.environ.update(environment_with_huge_pages(dict(os.environ)) or {})
     report = bench(args.networks, args.rounds, args.seconds)
     from cnnbook.files import atomic_write
 

@@ -47,8 +47,16 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+# Commands that may train a network: they run with large buffers on huge pages (`cnnbook.hugepages`).
+TRAINING_COMMANDS = ("build", "train", "serve")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if argv is None and args.command in TRAINING_COMMANDS:  # the real command line, not a test's call
+        from cnnbook.hugepages import restart_with_huge_pages
+
+        restart_with_huge_pages()
     from cnnbook.errors import KNOWN_ERRORS
 
     try:

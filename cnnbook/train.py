@@ -84,7 +84,9 @@ def loss_fn(model, x, y):
 # Python dispatch, waking its threads, fresh output buffers) that a small network's step does not
 # hide: eight steps a call trained the Keras MNIST CNN 1.66× as fast, Tiny VGG 1.32×, AlexNet 1.17×
 # (paired runs on one 2-core machine); the same bits for all but Tiny VGG, whose weights differed by
-# at most 5.5e-8 after eight steps. A `lax.scan` over the steps ran 13× slower.
+# at most 5.5e-8 after eight steps. A `lax.scan` over the steps ran 13× slower. A network whose
+# one step is long enough to hide that cost sets fewer (`TrainConfig.steps_per_call`): compiling
+# is the unrolled program's other price (AlexNet's eight steps took 30 s to compile, two 9 s).
 STEPS_PER_CALL = 8
 # An epoch of fewer batches runs one step a call: compiling the eight-step call would cost more
 # than it saves (the smoke profile's short runs).
@@ -141,9 +143,9 @@ def batches_per_epoch(n_train: int, batch_size: int) -> int:
     return -(-n_train // batch_size)
 
 
-def steps_per_call(batches: int) -> int:
-    """How many batches one call of the training step takes (see `STEPS_PER_CALL`)."""
-    return STEPS_PER_CALL if batches >= FEWEST_BATCHES_TO_GROUP else 1
+def steps_per_call(batches: int, cfg: TrainConfig) -> int:
+    """How many batches one call of the training step takes, in an epoch of `batches` (see `STEPS_PER_CALL`)."""
+    return (cfg.steps_per_call or STEPS_PER_CALL) if batches >= FEWEST_BATCHES_TO_GROUP else 1
 
 
 @nnx.jit
@@ -184,7 +186,7 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     optimizer = nnx.Optimizer(model, make_optimizer(cfg, steps=_steps(cfg, n_train)), wrt=nnx.Param)
     model.train()
     state, step = compile_step(model, optimizer)
-    group = steps_per_call(batches_per_epoch(n_train, cfg.batch_size))
+    group = steps_per_call(batches_per_epoch(n_train, cfg.batch_size), cfg)
     x = jnp.zeros((group, cfg.batch_size, *spec.input_shape), jnp.float32)
     y = jnp.zeros((group, cfg.batch_size), jnp.int32)
     totals = jnp.zeros(2)
@@ -220,7 +222,7 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
     x_device = None if cfg.augment else jnp.asarray(x_train)
     y_device = jnp.asarray(y_train)
 
-    group = steps_per_call(batches_per_epoch(len(x_train), cfg.batch_size))
+    group = steps_per_call(batches_per_epoch(len(x_train), cfg.batch_size), cfg)
 
     for epoch in range(1, cfg.epochs + 1):
         order = order_rng.permutation(len(x_train))

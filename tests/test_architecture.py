@@ -20,7 +20,8 @@ STAGES = [  # in order; a module may import its own stage, an earlier one and th
     ("pages", ["cnnbook.pages"]),
     ("site", ["cnnbook.site"]),
 ]
-LEAVES = ["cnnbook.errors", "cnnbook.files", "cnnbook.cache", "cnnbook.profiles", "cnnbook.manifests"]
+LEAVES = ["cnnbook.errors", "cnnbook.files", "cnnbook.cache", "cnnbook.profiles", "cnnbook.manifests",
+          "cnnbook.hugepages"]
 # The top: the build, the command line, and the chapter API (which can train a network on demand).
 ORCHESTRATION = ["cnnbook.build", "cnnbook.rebuild", "cnnbook.cli", "cnnbook.serve", "cnnbook.__main__",
                  "cnnbook.book", "cnnbook.standalone"]

@@ -148,3 +148,47 @@ def _listening(port: int) -> bool:
 
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_huge_pages_join_the_tunables_already_set_once():
+    from cnnbook.hugepages import SWITCH, TUNABLE, environment_with_huge_pages
+
+    if environment_with_huge_pages({}) is None:
+        pytest.skip("glibc's malloc tunables exist on Linux with glibc only")
+    assert environment_with_huge_pages({"HOME": "/h"}) == {"HOME": "/h", "GLIBC_TUNABLES": TUNABLE}
+    joined = environment_with_huge_pages({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"})
+    assert joined["GLIBC_TUNABLES"] == f"glibc.malloc.arena_max=2:{TUNABLE}"
+    assert environment_with_huge_pages(joined) is None  # the restarted process goes on
+    assert environment_with_huge_pages({"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"}) is None  # the user's choice
+    assert environment_with_huge_pages({SWITCH: "0"}) is None
+
+
+@pytest.mark.parametrize("command, restarts", [(["train", "lenet"], True), (["build"], True), (["info"], False)])
+def test_commands_that_train_restart_once_on_huge_pages(command, restarts, monkeypatch, capsys):
+    import os
+    import sys
+
+    from cnnbook.hugepages import TUNABLE, environment_with_huge_pages
+
+    if environment_with_huge_pages({}) is None:
+        pytest.skip("glibc's malloc tunables exist on Linux with glibc only")
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    monkeypatch.delenv("CNNBOOK_HUGE_PAGES", raising=False)
+    monkeypatch.setattr(sys, "argv", ["cnnbook", *command])
+    monkeypatch.setattr(sys, "orig_argv", [sys.executable, "/venv/bin/cnnbook", *command])
+
+    class Restarted(Exception):
+        pass
+
+    def execve(path, args, env):
+        raise Restarted(path, args, env)
+
+    monkeypatch.setattr(os, "execve", execve)
+    if not restarts:
+        assert main() == 0
+        return
+    with pytest.raises(Restarted) as restarted:
+        main()
+    path, args, env = restarted.value.args
+    assert (path, args) == (sys.executable, [sys.executable, "/venv/bin/cnnbook", *command])
+    assert env["GLIBC_TUNABLES"] == TUNABLE

@@ -82,14 +82,17 @@ max_pool_2x2.window, max_pool_2x2.stride = 2, 2
 def max_pool_3x3_stride_2(x):
     """3×3 max-pooling with stride 2 and no padding: AlexNet's overlapping pooling.
 
-    The maximum of the nine strided views of the map, one per window cell, instead of
-    `nnx.max_pool`: its gradient is then a chain of element-wise selects, not XLA:CPU's slow
-    select-and-scatter (see `max_pool_2x2`). Out size (H − 3) // 2 + 1, as VALID pooling gives.
+    Written as two passes of three strided views, the maximum down the rows and then across
+    the columns (the same maximum, taken in a separable order), instead of `nnx.max_pool`: its
+    gradient is then a short chain of element-wise selects, not XLA:CPU's slow select-and-scatter
+    (see `max_pool_2x2`). The gradient of conv1's pool took 3.2 ms a batch this way, 22 ms as the
+    maximum of all nine views and 15 ms as `reduce_window` (batch 64, 15×15×96 maps, 2-core Xeon).
+    Out size (H − 3) // 2 + 1, as VALID pooling gives.
     """
     n, h, w, c = x.shape
     oh, ow = (h - 3) // 2 + 1, (w - 3) // 2 + 1
-    views = [x[:, i : i + 2 * oh - 1 : 2, j : j + 2 * ow - 1 : 2, :] for i in range(3) for j in range(3)]
-    return functools.reduce(jnp.maximum, views)
+    rows = functools.reduce(jnp.maximum, [x[:, i : i + 2 * oh - 1 : 2] for i in range(3)])
+    return functools.reduce(jnp.maximum, [rows[:, :, j : j + 2 * ow - 1 : 2] for j in range(3)])
 
 
 max_pool_3x3_stride_2.window, max_pool_3x3_stride_2.stride = 3, 2

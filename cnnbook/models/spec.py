@@ -25,6 +25,8 @@ class TrainConfig:
     patience: int | None = None  # early stopping: stop after this many epochs without a better test loss
     train_samples: int | None = None  # train on the first N training images only (None: all the profile has)
     schedule: str | None = None  # "cosine": the learning rate falls to 0 over the run (None: constant)
+    # Batches one compiled call trains on, in turn (None: `cnnbook.train.STEPS_PER_CALL`)
+    steps_per_call: int | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
