@@ -95,3 +95,18 @@ def test_an_epoch_trained_in_groups_learns_what_one_step_a_call_learns(monkeypat
     single = train.train_and_evaluate(spec, cfg, data, progress=False)
     np.testing.assert_allclose(grouped.history["train_loss"], single.history["train_loss"], rtol=1e-5)
     np.testing.assert_allclose(grouped.test_probs, single.test_probs, rtol=1e-4, atol=1e-6)
+
+
+def test_a_network_may_train_fewer_batches_a_call():
+    from cnnbook.train import FEWEST_BATCHES_TO_GROUP, STEPS_PER_CALL, steps_per_call
+
+    long_epoch = FEWEST_BATCHES_TO_GROUP
+    assert steps_per_call(long_epoch, TrainConfig()) == STEPS_PER_CALL
+    assert steps_per_call(long_epoch, TrainConfig(steps_per_call=2)) == 2
+    assert steps_per_call(long_epoch - 1, TrainConfig(steps_per_call=2)) == 1  # a short epoch: one a call
+    # AlexNet's default run: whole calls of two batches, nothing left over to compile apart
+    from cnnbook.models import registry
+
+    cfg = registry.get("alexnet").config("default")
+    batches = cfg.train_samples // cfg.batch_size
+    assert cfg.train_samples % cfg.batch_size == 0 and batches % steps_per_call(batches, cfg) == 0
