@@ -4,8 +4,9 @@ XLA:CPU gives every call of a compiled function fresh memory for its temporaries
 gradients and optimizer updates: about 760 MB a call of eight steps), and Linux maps fresh memory
 one 4 KiB page fault at a time. With `glibc.malloc.hugetlb=1`, malloc asks for transparent huge
 pages on its large blocks: 2 MiB a fault. AlexNet's eight-step call then took 185,600 faults
-fewer and trained 1.10× as fast (paired runs on a 2-core Xeon). glibc reads its tunables only when a process starts, so the
-command line sets the variable and replaces itself with a fresh interpreter (`os.execv`), once.
+fewer and trained 1.10× as fast (paired runs on a 2-core Xeon). glibc reads its tunables only
+when a process starts, so the command line sets the variable and replaces itself with a fresh
+interpreter (`os.execve`), once.
 """
 
 from __future__ import annotations
