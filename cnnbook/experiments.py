@@ -69,7 +69,8 @@ def variant_spec(experiment: Experiment, variant: Variant, profile: Profile, see
     """The base network's spec with the variant's model, this seed and the experiment's run length."""
     base = registry.get(experiment.base)
     cfg = dataclasses.replace(base.config(profile.name), seed=seed, epochs=experiment.epochs[profile.name],
-                              train_samples=experiment.train_samples[profile.name])
+                              train_samples=experiment.train_samples[profile.name],
+                              test_every_epoch=False)  # the chapter reports the final accuracy only
     name = re.sub(r"[^a-z0-9_]", "_", f"{experiment.name}-{variant.key}-seed{seed}")
     return dataclasses.replace(base, name=name, title=f"{base.title}, {variant.label}", build=variant.build,
                                train={profile.name: cfg}, published=None)

@@ -173,7 +173,9 @@ class TrainResult:
     """A trained model and what its training measured."""
 
     model: nnx.Module
-    history: dict[str, list[float]]  # per epoch: train/test loss and accuracy
+    # per epoch: train loss and accuracy; test loss and accuracy too, or of the last epoch only
+    # (`TrainConfig.test_every_epoch`)
+    history: dict[str, list[float]]
     test_probs: np.ndarray  # (N_test, classes) softmax outputs of the final model
     train_seconds: float  # wall time of the whole run, evaluation included
     images_per_second: float  # training throughput, evaluation excluded
@@ -205,7 +207,8 @@ def _steps(cfg: TrainConfig, n_train: int) -> int:
 
 
 def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: bool = True) -> TrainResult:
-    """Train `spec` on `data` (a `cnnbook.data.Dataset`) with `cfg`, evaluating after every epoch."""
+    """Train `spec` on `data` (a `cnnbook.data.Dataset`) with `cfg`, evaluating on the test set after
+    every epoch (or after the last only, as `cfg.test_every_epoch` says)."""
     start = time.perf_counter()
     x_train, y_train = data.x_train, data.y_train.astype(np.int32)  # uint8: scaled batch by batch
     x_test, y_test = to_inputs(data.x_test), data.y_test.astype(np.int32)
@@ -241,11 +244,13 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
         loss_sum, correct = (float(v) for v in totals)  # the epoch's only wait for the device
         step_seconds += time.perf_counter() - t0
         nnx.update((model, optimizer), state)
+        history["train_loss"].append(loss_sum / len(order))
+        history["train_accuracy"].append(correct / len(order))
+        if not (cfg.test_every_epoch or epoch == cfg.epochs):
+            continue
         model.eval()
         test_loss, test_acc, probs = evaluate(model, x_test, y_test)
         model.train()
-        history["train_loss"].append(loss_sum / len(order))
-        history["train_accuracy"].append(correct / len(order))
         history["test_loss"].append(test_loss)
         history["test_accuracy"].append(test_acc)
         if progress:

@@ -124,6 +124,43 @@ def test_fast_convolution_gradient_equals_xla_convolution_gradient():
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("size, channels, k", [
+    ((10, 8), (3, 10), 3),  # even sides, as Tiny VGG's 64 and 62
+    ((9, 7), (10, 10), 3),  # odd sides: a zero row and column padded, their outputs cut
+    ((11, 12), (2, 5), 5),  # a 5×5 kernel: a 3×3 kernel over the blocks
+])
+def test_a_convolution_over_blocks_gives_xlas_outputs_and_gradients(size, channels, k):
+    import jax
+    import jax.numpy as jnp
+
+    from cnnbook.models.layers import _conv_valid, conv_valid_blocks
+
+    rng = np.random.default_rng(1)
+    (h, w), (cin, cout) = size, channels
+    x = jnp.asarray(rng.normal(size=(3, h, w, cin)), jnp.float32)
+    kernel = jnp.asarray(rng.normal(size=(k, k, cin, cout)), jnp.float32)
+    target = jnp.asarray(rng.normal(size=(3, h - k + 1, w - k + 1, cout)), jnp.float32)
+    np.testing.assert_allclose(np.asarray(conv_valid_blocks(x, kernel)), np.asarray(_conv_valid(x, kernel)),
+                               rtol=1e-5, atol=1e-5)
+
+    def loss(conv):
+        return lambda x, kernel: ((conv(x, kernel) - target) ** 2).sum()
+
+    blocks = jax.grad(loss(conv_valid_blocks), argnums=(0, 1))(x, kernel)
+    xla = jax.grad(loss(_conv_valid), argnums=(0, 1))(x, kernel)
+    for a, b in zip(blocks, xla):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
+
+
+def test_a_convolution_over_blocks_takes_odd_square_kernels_only():
+    import jax.numpy as jnp
+
+    from cnnbook.models.layers import conv_valid_blocks
+
+    with pytest.raises(ValueError, match="odd size"):
+        conv_valid_blocks(jnp.zeros((1, 8, 8, 1)), jnp.zeros((2, 2, 1, 1)))
+
+
 @pytest.mark.parametrize("features, kernel, strides, padding, size", [
     ((3, 8), (7, 7), 3, "VALID", (17, 20)),  # as AlexNet's conv1 (11×11, stride 4), smaller: quicker to compile
     ((4, 6), (5, 5), 1, "SAME", (7, 7)),

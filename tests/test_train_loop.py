@@ -1,5 +1,7 @@
 """The compiled training step does exactly what an `nnx.jit` step of the same loss and optimizer does."""
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -110,3 +112,32 @@ def test_a_network_may_train_fewer_batches_a_call():
     cfg = registry.get("alexnet").config("default")
     batches = cfg.train_samples // cfg.batch_size
     assert cfg.train_samples % cfg.batch_size == 0 and batches % steps_per_call(batches, cfg) == 0
+
+
+def test_a_run_tested_after_its_last_epoch_only_trains_and_ends_as_one_tested_every_epoch(monkeypatch):
+    from types import SimpleNamespace
+
+    from cnnbook import train
+    from cnnbook.models import registry
+
+    rng = np.random.default_rng(4)
+    data = SimpleNamespace(x_train=rng.integers(0, 256, (48, 28, 28), np.uint8), y_train=rng.integers(0, 10, 48),
+                           x_test=rng.integers(0, 256, (20, 28, 28), np.uint8), y_test=rng.integers(0, 10, 20))
+    spec = registry.get("lenet")
+    passes = []
+    real_evaluate = train.evaluate
+    monkeypatch.setattr(train, "evaluate", lambda *a, **k: passes.append(1) or real_evaluate(*a, **k))
+    cfg = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=16, epochs=3)
+    every = train.train_and_evaluate(spec, cfg, data, progress=False)
+    assert len(passes) == 3
+    last = train.train_and_evaluate(spec, dataclasses.replace(cfg, test_every_epoch=False), data, progress=False)
+    assert len(passes) == 4  # one pass of the test set, after the third epoch
+    assert len(last.history["train_loss"]) == 3 and len(last.history["test_accuracy"]) == 1
+    np.testing.assert_array_equal(last.history["train_loss"], every.history["train_loss"])
+    assert last.history["test_loss"] == every.history["test_loss"][-1:]
+    np.testing.assert_array_equal(last.test_probs, every.test_probs)
+
+
+def test_early_stopping_needs_a_test_after_every_epoch():
+    with pytest.raises(ValueError, match="patience"):
+        TrainConfig(patience=3, test_every_epoch=False)

@@ -27,6 +27,14 @@ class TrainConfig:
     schedule: str | None = None  # "cosine": the learning rate falls to 0 over the run (None: constant)
     # Batches one compiled call trains on, in turn (None: `cnnbook.train.STEPS_PER_CALL`)
     steps_per_call: int | None = None
+    # Evaluate on the test set after every epoch (the curves' points), or after the last one only:
+    # a run that reports just its final accuracy (an experiment's) skips the other passes.
+    test_every_epoch: bool = True
+
+    def __post_init__(self):
+        if self.patience is not None and not self.test_every_epoch:
+            raise ValueError("early stopping (patience) watches the test loss of every epoch: "
+                             "a config with patience needs test_every_epoch=True")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -101,7 +101,9 @@ def provenance(net) -> Table:
         ["Profile", f"`{c['profile']}`" + (" (synthetic look-alike data)" if c["synthetic"] else "")],
         ["Data", f"{c['dataset']}: {fmt_int(m['train_samples'])} training, {fmt_int(m['test_samples'])} test images"],
         ["Data checksum", f"`{c['data_checksum'][:16]}…`"],
-        ["Optimizer", f"{t['optimizer']}, learning rate {t['learning_rate']:g}, batch {t['batch_size']}"],
+        ["Optimizer", f"{t['optimizer']}, learning rate {t['learning_rate']:g}"
+                      + (" falling to 0 along a cosine" if t.get("schedule") == "cosine" else "")
+                      + f", batch {t['batch_size']}"],
         ["Epochs", str(t["epochs"])],
         ["Seed", str(t["seed"])],
         ["Parameters", fmt_int(m["params"])],
