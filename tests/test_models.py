@@ -105,7 +105,6 @@ def test_tiny_vgg_layers_and_shapes_as_cnn_explainer():
 
 
 def test_fast_convolution_gradient_equals_xla_convolution_gradient():
-    import jax
     import jax.numpy as jnp
 
     from cnnbook.models.layers import _conv_valid, conv_valid
@@ -115,12 +114,17 @@ def test_fast_convolution_gradient_equals_xla_convolution_gradient():
     k = jnp.asarray(rng.normal(size=(3, 3, 3, 4)), jnp.float32)
     target = jnp.asarray(rng.normal(size=(2, 7, 6, 4)), jnp.float32)
 
-    def loss(conv):
-        return lambda x, k: ((conv(x, k) - target) ** 2).sum()
+    assert_same_gradients(conv_valid, _conv_valid, x, k, target)
 
-    fast = jax.grad(loss(conv_valid), argnums=(0, 1))(x, k)
-    xla = jax.grad(loss(_conv_valid), argnums=(0, 1))(x, k)
-    for a, b in zip(fast, xla):
+
+def assert_same_gradients(conv, reference, x, kernel, target):
+    """conv(x, kernel)'s gradients of a squared error, with respect to x and kernel, are reference's."""
+    import jax
+
+    def loss(f):
+        return lambda x, kernel: ((f(x, kernel) - target) ** 2).sum()
+
+    for a, b in zip(jax.grad(loss(conv), argnums=(0, 1))(x, kernel), jax.grad(loss(reference), argnums=(0, 1))(x, kernel)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
 
 
@@ -130,7 +134,6 @@ def test_fast_convolution_gradient_equals_xla_convolution_gradient():
     ((11, 12), (2, 5), 5),  # a 5×5 kernel: a 3×3 kernel over the blocks
 ])
 def test_a_convolution_over_blocks_gives_xlas_outputs_and_gradients(size, channels, k):
-    import jax
     import jax.numpy as jnp
 
     from cnnbook.models.layers import _conv_valid, conv_valid_blocks
@@ -142,14 +145,7 @@ def test_a_convolution_over_blocks_gives_xlas_outputs_and_gradients(size, channe
     target = jnp.asarray(rng.normal(size=(3, h - k + 1, w - k + 1, cout)), jnp.float32)
     np.testing.assert_allclose(np.asarray(conv_valid_blocks(x, kernel)), np.asarray(_conv_valid(x, kernel)),
                                rtol=1e-5, atol=1e-5)
-
-    def loss(conv):
-        return lambda x, kernel: ((conv(x, kernel) - target) ** 2).sum()
-
-    blocks = jax.grad(loss(conv_valid_blocks), argnums=(0, 1))(x, kernel)
-    xla = jax.grad(loss(_conv_valid), argnums=(0, 1))(x, kernel)
-    for a, b in zip(blocks, xla):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
+    assert_same_gradients(conv_valid_blocks, _conv_valid, x, kernel, target)
 
 
 def test_a_convolution_over_blocks_takes_odd_square_kernels_only():
