@@ -77,16 +77,19 @@ def variant_spec(experiment: Experiment, variant: Variant, profile: Profile, see
 
 
 def definition(experiment: Experiment, profile: Profile) -> str:
-    """A digest of what the experiment runs in a profile: its variants' code, seeds and run length.
-    Stored with the results, so a notebook outside a build reruns a changed experiment."""
+    """A digest of what the experiment runs in a profile: its variants' code, seeds, run length and
+    recipe (the first seed's training config). Stored with the results, so a notebook outside a
+    build reruns a changed experiment."""
     import inspect
 
     from cnnbook import cache
 
     code = sorted({inspect.getfile(v.build) for v in experiment.variants})
+    recipe = variant_spec(experiment, experiment.variants[0], profile, experiment.seeds[0]).config(profile.name)
     return cache.content_key({"experiment": experiment.name, "variants": [v.key for v in experiment.variants],
                               "seeds": list(experiment.seeds), "samples": experiment.train_samples[profile.name],
-                              "epochs": experiment.epochs[profile.name], "code": cache.file_digest(*map(Path, code))})
+                              "epochs": experiment.epochs[profile.name], "code": cache.file_digest(*map(Path, code)),
+                              "recipe": recipe.to_dict()})
 
 
 def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_checksum: str | None = None,

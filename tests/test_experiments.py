@@ -62,3 +62,19 @@ def test_a_changed_experiment_is_run_again_outside_a_build(tmp_path, monkeypatch
     capsys.readouterr()
     assert len(book.experiment("tiny")["runs"]) == 3  # one more seed: run again, seeds 0 and 1 from the cache
     assert "running the experiment tiny once" in capsys.readouterr().out
+
+
+def test_a_changed_recipe_changes_the_experiments_definition(monkeypatch):
+    import dataclasses
+
+    from cnnbook.models import registry
+    from cnnbook.profiles import get_profile
+
+    experiment, profile = experiments.get("one_more_conv"), get_profile("smoke")
+    before = experiments.definition(experiment, profile)
+    base = registry.get(experiment.base)
+    slower = dataclasses.replace(base.config("smoke"), learning_rate=base.config("smoke").learning_rate / 2)
+    changed = dataclasses.replace(base, train={**base.train, "smoke": slower})
+    get = registry.get
+    monkeypatch.setattr(registry, "get", lambda name: changed if name == experiment.base else get(name))
+    assert experiments.definition(experiment, profile) != before
