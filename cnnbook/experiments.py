@@ -70,6 +70,10 @@ def variant_spec(experiment: Experiment, variant: Variant, profile: Profile, see
     base = registry.get(experiment.base)
     cfg = dataclasses.replace(base.config(profile.name), seed=seed, epochs=experiment.epochs[profile.name],
                               train_samples=experiment.train_samples[profile.name],
+                              # A short run at a constant rate: a cosine decay over the experiment's
+                              # 188 steps (the tutorial net's own schedule, over 1,876) ended lower,
+                              # 0.950–0.961 against 0.963–0.967 at the constant rate.
+                              schedule=None,
                               test_every_epoch=False)  # the chapter reports the final accuracy only
     name = re.sub(r"[^a-z0-9_]", "_", f"{experiment.name}-{variant.key}-seed{seed}")
     return dataclasses.replace(base, name=name, title=f"{base.title}, {variant.label}", build=variant.build,
@@ -97,6 +101,7 @@ def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_chec
     """Every variant trained (or found in the cache) once per seed; what each run measured."""
     from cnnbook.trained import ensure_trained
 
+    recipe = variant_spec(experiment, experiment.variants[0], profile, experiment.seeds[0]).config(profile.name)
     runs = []
     for variant in experiment.variants:
         for seed in experiment.seeds:
@@ -110,5 +115,6 @@ def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_chec
                          "seconds_per_epoch": round(m["train_samples"] / m["train_images_per_second"], 2)})
     return {"name": experiment.name, "base": experiment.base, "profile": profile.name,
             "definition": definition(experiment, profile),
+            "recipe": {k: getattr(recipe, k) for k in ("optimizer", "learning_rate", "batch_size", "schedule")},
             "seeds": list(experiment.seeds),
             "variants": [{"key": v.key, "label": v.label} for v in experiment.variants], "runs": runs}

@@ -29,6 +29,7 @@ def test_an_experiment_outside_a_build_runs_once_into_the_user_cache(tmp_path, m
     assert [r["seed"] for r in result["runs"]] == [0, 1]
     assert all(r["train_samples"] == 200 and r["params"] == 407_050 for r in result["runs"])
     assert result["runs"][0]["test_accuracy"] != result["runs"][1]["test_accuracy"]  # two seeds, two networks
+    assert result["recipe"] == {"optimizer": "rmsprop", "learning_rate": 1e-3, "batch_size": 128, "schedule": None}
     assert "running the experiment tiny once" in capsys.readouterr().out
     stored = json.loads((tmp_path / "cache" / "smoke" / "build" / RESULTS_FILE).read_text())
     assert stored["tiny"] == result
@@ -78,3 +79,13 @@ def test_a_changed_recipe_changes_the_experiments_definition(monkeypatch):
     get = registry.get
     monkeypatch.setattr(registry, "get", lambda name: changed if name == experiment.base else get(name))
     assert experiments.definition(experiment, profile) != before
+
+
+def test_the_experiment_runs_at_a_constant_rate_whatever_its_base_networks_schedule():
+    from cnnbook.models import registry
+    from cnnbook.profiles import get_profile
+
+    experiment = experiments.get("one_more_conv")
+    assert registry.get(experiment.base).config("default").schedule == "cosine"
+    run = experiments.variant_spec(experiment, experiment.variants[1], get_profile("default"), 0).config("default")
+    assert run.schedule is None and not run.test_every_epoch and run.optimizer == "adam"
