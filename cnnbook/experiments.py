@@ -1,8 +1,9 @@
 """Experiments a chapter reports: variants of a book network trained side by side over several seeds.
 
 The tutorial of `mnist_torch` asks what one more convolution would do and answers "it needs an
-experiment". This runs it: each variant is trained with the base network's recipe on the same
-(first) training images, once per seed, through the training cache, so a rebuild retrains nothing.
+experiment". This runs it: each variant is trained with the base network's optimizer, rate and
+batch (at a constant rate: the runs are short) on the same (first) training images, once per
+seed, through the training cache, so a rebuild retrains nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def variant_spec(experiment: Experiment, variant: Variant, profile: Profile, see
                                train={profile.name: cfg}, published=None)
 
 
+def recipe(experiment: Experiment, profile: Profile):
+    """The training config every run shares but for its seed (the first seed's)."""
+    return variant_spec(experiment, experiment.variants[0], profile, experiment.seeds[0]).config(profile.name)
+
+
 def definition(experiment: Experiment, profile: Profile) -> str:
     """A digest of what the experiment runs in a profile: its variants' code, seeds, run length and
     recipe (the first seed's training config). Stored with the results, so a notebook outside a
@@ -89,11 +95,11 @@ def definition(experiment: Experiment, profile: Profile) -> str:
     from cnnbook import cache
 
     code = sorted({inspect.getfile(v.build) for v in experiment.variants})
-    recipe = variant_spec(experiment, experiment.variants[0], profile, experiment.seeds[0]).config(profile.name)
+    run_config = recipe(experiment, profile)
     return cache.content_key({"experiment": experiment.name, "variants": [v.key for v in experiment.variants],
                               "seeds": list(experiment.seeds), "samples": experiment.train_samples[profile.name],
                               "epochs": experiment.epochs[profile.name], "code": cache.file_digest(*map(Path, code)),
-                              "recipe": recipe.to_dict()})
+                              "recipe": run_config.to_dict()})
 
 
 def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_checksum: str | None = None,
@@ -101,7 +107,7 @@ def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_chec
     """Every variant trained (or found in the cache) once per seed; what each run measured."""
     from cnnbook.trained import ensure_trained
 
-    recipe = variant_spec(experiment, experiment.variants[0], profile, experiment.seeds[0]).config(profile.name)
+    run_config = recipe(experiment, profile)
     runs = []
     for variant in experiment.variants:
         for seed in experiment.seeds:
@@ -115,6 +121,6 @@ def run(experiment: Experiment, profile: Profile, cache_root: Path, *, data_chec
                          "seconds_per_epoch": round(m["train_samples"] / m["train_images_per_second"], 2)})
     return {"name": experiment.name, "base": experiment.base, "profile": profile.name,
             "definition": definition(experiment, profile),
-            "recipe": {k: getattr(recipe, k) for k in ("optimizer", "learning_rate", "batch_size", "schedule")},
+            "recipe": {k: getattr(run_config, k) for k in ("optimizer", "learning_rate", "batch_size", "schedule")},
             "seeds": list(experiment.seeds),
             "variants": [{"key": v.key, "label": v.label} for v in experiment.variants], "runs": runs}

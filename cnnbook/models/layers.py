@@ -195,7 +195,7 @@ def apply_conv(conv):
     (`conv_valid_blocks`), with `conv_valid`'s gradient: its parameters, computed faster.
 
     Measured per network: it pays for Tiny VGG's 3×3 convolutions of 3 and 10 channels over 64×64
-    photos (its training step: 318 images/s with XLA's own convolution, 505 over blocks; paired
+    photos (its training step: 318 images/s through `conv_valid` alone, 505 over blocks; paired
     runs in separate processes on a 2-core Xeon), but XLA's own convolution trained the padded 5×5
     convolutions of `mnist_torch` as fast or faster, and AlexNet's wide convolutions over small maps
     are one matrix product each (`conv_as_matmul`).
