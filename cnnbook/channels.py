@@ -114,7 +114,7 @@ def _responses_step(graphdef, names: tuple[str, ...], state, x):
 
     def apply(layer, value):
         if layer.name in names and layer.kind == "conv" and layer.module is not None:
-            before[layer.name] = layer.module(value)  # the convolution alone, before any activation
+            before[layer.name] = layer.pre_activation(value)  # the convolution alone, before any activation
         return layer.apply(value)
 
     outputs = {}
@@ -192,7 +192,7 @@ def _unit_scores(model, x, last: str, smooth: bool = False):
 
     def apply(layer, value):
         if layer.name == last and layer.kind == "conv" and layer.module is not None:
-            return layer.module(value)
+            return layer.pre_activation(value)
         return layer.apply(value)
 
     for layer, y in forward(model.layers(), x, apply):

@@ -65,6 +65,42 @@ def test_capture_last_output_equals_model_output():
     np.testing.assert_allclose(outputs["dense_1"], np.asarray(model(x)), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["alexnet", "tiny_vgg", "mnist_keras"])  # two that set `Layer.linear`, one not
+def test_a_layers_value_before_its_activation_is_its_modules_sum(name):
+    """`Layer.pre_activation` (what the channels pages rank by) is the conv or dense module's own
+    output, however the layer computes it, and the layer's output is that value or its ReLU."""
+    import jax
+    from flax import nnx
+
+    from cnnbook.models.layers import forward
+
+    model = build_model(name, seed=1)
+    model.eval()  # AlexNet's dense layers drop half their values while training
+    graphdef, state = nnx.split(model)
+    x = np.random.default_rng(0).random((2, *get(name).input_shape), dtype=np.float32)
+
+    @jax.jit  # one compiled pass: op by op, AlexNet's layers took 16 s here
+    def sums(state, x):
+        found = {}
+
+        def record(layer, value):
+            if layer.module is not None:
+                found[layer.name] = (layer.pre_activation(value), layer.module(value), layer.apply(value))
+            return layer.apply(value)
+
+        for _ in forward(nnx.merge(graphdef, state).layers(), x, record):
+            pass
+        return found
+
+    checked = 0
+    for layer_name, (before, plain, out) in jax.device_get(sums(state, x)).items():
+        np.testing.assert_allclose(before, plain, rtol=1e-4, atol=1e-4)
+        relu = np.maximum(before, 0)
+        assert np.allclose(out, before, atol=1e-4) or np.allclose(out, relu, atol=1e-4), layer_name
+        checked += 1
+    assert checked >= 2
+
+
 def test_max_pool_matches_a_numpy_reference():
     from cnnbook.models.layers import max_pool_2x2
 

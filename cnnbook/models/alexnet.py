@@ -50,19 +50,26 @@ class AlexNet(Layered):
         # gradients are its slowest part here. conv1's (11×11 over 3 channels at stride 4) trained
         # 1.08× as fast this way; conv2 to conv5's (wide kernels over 7×7 and 3×3 maps), 1.08× more.
         return [
-            Layer("conv1", "conv", lambda x: nnx.relu(conv_as_matmul(self.conv1)(x)), self.conv1),
+            _conv_relu("conv1", self.conv1),
             Layer("pool1", "pool", max_pool_3x3_stride_2),
-            Layer("conv2", "conv", lambda x: nnx.relu(conv_as_matmul(self.conv2)(x)), self.conv2),
+            _conv_relu("conv2", self.conv2),
             Layer("pool2", "pool", max_pool_3x3_stride_2),
-            Layer("conv3", "conv", lambda x: nnx.relu(conv_as_matmul(self.conv3)(x)), self.conv3),
-            Layer("conv4", "conv", lambda x: nnx.relu(conv_as_matmul(self.conv4)(x)), self.conv4),
-            Layer("conv5", "conv", lambda x: nnx.relu(conv_as_matmul(self.conv5)(x)), self.conv5),
+            _conv_relu("conv3", self.conv3),
+            _conv_relu("conv4", self.conv4),
+            _conv_relu("conv5", self.conv5),
             Layer("pool5", "pool", max_pool_3x3_stride_2),
             Layer("flatten", "flatten", flatten),
             Layer("fc6", "dense", lambda x: self.dropout6(nnx.relu(self.fc6(x))), self.fc6),
             Layer("fc7", "dense", lambda x: self.dropout7(nnx.relu(self.fc7(x))), self.fc7),
             Layer("fc8", "dense", self.fc8, self.fc8),  # logits; the loss applies the softmax
         ]
+
+
+def _conv_relu(name: str, conv: nnx.Conv) -> Layer:
+    """A convolution computed as one matrix product (`conv_as_matmul`), then a ReLU; the product
+    alone is the layer's value before its activation."""
+    linear = conv_as_matmul(conv)
+    return Layer(name, "conv", lambda x: nnx.relu(linear(x)), conv, linear=linear)
 
 
 def grey_to_rgb(images: np.ndarray, size: int) -> np.ndarray:

@@ -27,6 +27,15 @@ class Layer:
     # What the layer reads: None for the previous layer's output, INPUT for the network's input,
     # or an earlier layer's name (a second branch, e.g. a 10×10 convolution beside a 3×3 one).
     reads: str | None = None
+    # The layer's sum before its activation, where `apply` includes one and computes the sum another
+    # way than `module` does (AlexNet's convolutions, as matrix products). Pages that show the value
+    # before the ReLU get it from here (`pre_activation`), so a compiled pass computes the sum once:
+    # XLA merges the two identical computations, but not a convolution with its matrix-product twin.
+    linear: Callable | None = None
+
+    def pre_activation(self, x):
+        """The layer's output before its activation (a conv or dense layer that includes one)."""
+        return (self.linear or self.module)(x)
 
 
 INPUT = "input"

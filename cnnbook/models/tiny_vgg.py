@@ -20,19 +20,26 @@ class TinyVGG(Layered):
     def layers(self):
         """The named layers in CNN Explainer's order (ReLUs are layers of their own there)."""
         return [
-            Layer("conv_1_1", "conv", apply_conv(self.conv_1_1), self.conv_1_1),
+            _conv("conv_1_1", self.conv_1_1),
             Layer("relu_1_1", "relu", nnx.relu),
-            Layer("conv_1_2", "conv", apply_conv(self.conv_1_2), self.conv_1_2),
+            _conv("conv_1_2", self.conv_1_2),
             Layer("relu_1_2", "relu", nnx.relu),
             Layer("max_pool_1", "pool", max_pool_2x2),
-            Layer("conv_2_1", "conv", apply_conv(self.conv_2_1), self.conv_2_1),
+            _conv("conv_2_1", self.conv_2_1),
             Layer("relu_2_1", "relu", nnx.relu),
-            Layer("conv_2_2", "conv", apply_conv(self.conv_2_2), self.conv_2_2),
+            _conv("conv_2_2", self.conv_2_2),
             Layer("relu_2_2", "relu", nnx.relu),
             Layer("max_pool_2", "pool", max_pool_2x2),
             Layer("flatten", "flatten", flatten),
             Layer("output", "dense", self.output, self.output),  # logits; CNN Explainer shows their softmax
         ]
+
+
+def _conv(name: str, conv: nnx.Conv) -> Layer:
+    """A convolution over 2×2 blocks of pixels (`apply_conv`); its ReLU is a layer of its own, so
+    the layer's value is also its value before any activation."""
+    linear = apply_conv(conv)
+    return Layer(name, "conv", linear, conv, linear=linear)
 
 
 def cnn_explainer_weights():
