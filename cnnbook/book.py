@@ -41,7 +41,7 @@ __all__ = [
     # display
     "md", "tabs", "Markdown", "Math", "Table", "Tabs",
     # layers and parameters
-    "layers", "params", "summary", "derivations", "provenance", "costs", "layer_costs", "total_macs", "conv_padding",
+    "layers", "params", "summary", "derivations", "provenance", "trained_on", "costs", "layer_costs", "total_macs", "conv_padding",
     # inputs
     "example", "sample", "samples", "sample_indices", "input_figure", "channels",
     # layers on one image
@@ -133,6 +133,7 @@ conv_padding = _by_name(cost_views.layer_padding)
 receptive_fields = _by_name(measure_views.receptive_fields)
 layer_costs = _by_name(cost_views.layer_costs)
 provenance = _by_name(summary_views.provenance)
+trained_on = _by_name(summary_views.trained_on)
 input_figure = _by_name(maps.input_figure)
 channels = _by_name(maps.channels)
 feature_maps = _by_name(maps.feature_maps)

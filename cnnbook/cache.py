@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,7 +72,20 @@ def machine() -> dict[str, str | int]:
         pass
     isa = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"),
                                            ("asimd", "NEON")) if flag in flags), "unknown vectors")
-    return {"cpu": name, "vector_isa": isa, "cores": os.cpu_count() or 1}
+    found = {"cpu": name, "vector_isa": isa, "cores": os.cpu_count() or 1}
+    if accelerator():
+        found["accelerator"] = accelerator()
+    return found
+
+
+def accelerator() -> str | None:
+    """The accelerator JAX computes on (e.g. "NVIDIA H200"), or None on the CPU. Weights trained on a
+    GPU (the `full` profile) say so, not just the host's CPU. Asked of a JAX this process has already
+    imported only: one that has not computes nothing on any device, and importing JAX costs a second."""
+    jax = sys.modules.get("jax")
+    if jax is None or jax.default_backend() == "cpu":
+        return None
+    return jax.devices()[0].device_kind
 
 
 def entry_dir(root: Path, label: str, key: str) -> Path:

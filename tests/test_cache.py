@@ -1,6 +1,7 @@
 """Cache entries: atomic writes, corrupt entries detected, leftovers of killed builds removed."""
 
 import json
+import sys
 
 import pytest
 
@@ -59,3 +60,28 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     cache.atomic_write(target, "second")
     assert target.read_text() == "second"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_the_machine_names_the_accelerator_jax_computes_on(monkeypatch):
+    import types
+
+    import jax
+
+    assert jax.default_backend() == "cpu" and "accelerator" not in cache.machine()  # these machines have none
+    gpu = types.SimpleNamespace(default_backend=lambda: "gpu",
+                                devices=lambda: [types.SimpleNamespace(device_kind="NVIDIA H200")])
+    monkeypatch.setitem(sys.modules, "jax", gpu)
+    machine = cache.machine()
+    assert machine["accelerator"] == "NVIDIA H200" and machine["cpu"]  # the host is still named
+
+
+def test_a_network_trained_on_an_accelerator_says_so():
+    import types
+
+    from cnnbook.views.summary import trained_on
+
+    cpu = {"cpu": "Intel(R) Xeon(R) Processor", "vector_isa": "AVX-512"}
+    assert trained_on(types.SimpleNamespace(config={"machine": cpu})) == "Intel(R) Xeon(R) Processor (AVX-512)"
+    gpu = types.SimpleNamespace(config={"machine": {**cpu, "accelerator": "NVIDIA H200"}})
+    assert trained_on(gpu) == "NVIDIA H200, on a host with Intel(R) Xeon(R) Processor (AVX-512)"
+    assert trained_on(types.SimpleNamespace(config={})) == "not recorded"

@@ -71,11 +71,24 @@ def _derivation_words(row: LayerInfo) -> str:
     return f"{n_out} units, each with a weight for each of {n_in} inputs, plus one bias per unit"
 
 
-def _machine(config: dict) -> str:
+def trained_on(net) -> str:
+    """The machine a network's weights were trained on, as its config records it."""
+    return _trained_on(net.config)
+
+
+def _trained_on(config: dict) -> str:
     machine = config.get("machine")
     if not machine:
         return "not recorded"
-    return (f"{machine['cpu']} ({machine['vector_isa']}); XLA compiles for the CPU, so another kind of CPU "
+    cpu = f"{machine['cpu']} ({machine['vector_isa']})"
+    return f"{machine['accelerator']}, on a host with {cpu}" if machine.get("accelerator") else cpu
+
+
+def _machine(config: dict) -> str:
+    if not config.get("machine"):
+        return "not recorded"
+    device = "accelerator" if config["machine"].get("accelerator") else "CPU"
+    return (f"{_trained_on(config)}; XLA compiles for the {device}, so another kind of {device} "
             "trains slightly different weights")
 
 
