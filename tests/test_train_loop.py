@@ -106,7 +106,7 @@ def test_a_network_may_train_fewer_batches_a_call():
     assert steps_per_call(long_epoch, TrainConfig()) == STEPS_PER_CALL
     assert steps_per_call(long_epoch, TrainConfig(steps_per_call=2)) == 2
     assert steps_per_call(long_epoch - 1, TrainConfig(steps_per_call=2)) == 1  # a short epoch: one a call
-    # AlexNet's default run: whole calls of two batches, nothing left over to compile apart
+    # AlexNet's default run: whole calls, nothing left over to compile apart
     from cnnbook.models import registry
 
     cfg = registry.get("alexnet").config("default")

@@ -13,7 +13,9 @@ def training_curves(history: dict, title: str = "") -> style.Figure:
     """Two panels, loss and accuracy, for epochs 1..N; the test curves are drawn when present.
 
     history: lists `train_loss`, `train_accuracy`, `test_loss`, `test_accuracy`, one value per
-    epoch (accuracy as a share in 0..1). Markers on every epoch, so N=1 still shows a point.
+    epoch (accuracy as a share in 0..1); the test lists may hold one value instead, for a network
+    tested after its last epoch only (`TrainConfig.test_every_epoch`), drawn at that epoch.
+    Markers on every epoch, so N=1 still shows a point.
     """
     for key in ("train_loss", "train_accuracy"):
         if key not in history:
@@ -30,9 +32,9 @@ def training_curves(history: dict, title: str = "") -> style.Figure:
                 values = history.get(f"{split}_{metric}")
                 if values is None:
                     continue
-                if len(values) != n:
+                if len(values) != n and not (split == "test" and len(values) == 1):
                     raise ValueError(f"{split}_{metric} has {len(values)} values for {n} epochs")
-                ax.plot(epochs, values, marker="o", markersize=3, color=color, label=split)
+                ax.plot(epochs[-len(values):], values, marker="o", markersize=3, color=color, label=split)
             ax.set_xlabel("epoch")
             ax.set_title(metric)
             if n <= 15:  # every epoch gets a tick; beyond that, let matplotlib pick whole numbers

@@ -26,11 +26,20 @@ def test_training_curves_single_epoch():
     assert "1 epoch;" in fig.alt and "train accuracy 71%" in fig.alt
 
 
+def test_training_curves_of_a_network_tested_after_its_last_epoch_only():
+    tested_once = {**HISTORY, "test_loss": [0.31], "test_accuracy": [0.914]}
+    fig = training_curves(tested_once)
+    assert "3 epochs" in fig.alt and "test accuracy 91.4%" in fig.alt
+    assert fig.png != training_curves(HISTORY).png  # the test curve is one point now, not three
+
+
 def test_training_curves_errors():
     with pytest.raises(KeyError):
         training_curves({"train_loss": [1.0]})
     with pytest.raises(ValueError):
-        training_curves({**HISTORY, "test_loss": [1.0]})
+        training_curves({**HISTORY, "test_loss": [1.0, 0.5]})
+    with pytest.raises(ValueError):
+        training_curves({**HISTORY, "train_accuracy": [0.9]})  # training is recorded every epoch
 
 
 def test_confusion_matrix_counts():
