@@ -73,9 +73,8 @@ def machine() -> dict[str, str | int]:
     isa = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"),
                                            ("asimd", "NEON")) if flag in flags), "unknown vectors")
     found = {"cpu": name, "vector_isa": isa, "cores": os.cpu_count() or 1}
-    if accelerator():
-        found["accelerator"] = accelerator()
-    return found
+    device = accelerator()
+    return {**found, "accelerator": device} if device else found
 
 
 def accelerator() -> str | None:

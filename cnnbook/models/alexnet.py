@@ -105,7 +105,7 @@ SPEC = NetworkSpec(
     train={
         # A 2-core CPU: the article's layers at the smallest input they fit (67×67). Two epochs of
         # 45,056 images: 352 batches of 128 each, one compiled step and no leftover batch to compile
-        # apart; the test set once, after the last epoch (a pass costs 18 s). On one 2-core Xeon:
+        # apart; the test set once, after the last epoch (a pass costs about 21 s). On one 2-core Xeon:
         # batch 64 at 3e-4 (two batches a call, tested every epoch) gave 0.8938 in 517 s; batch 128
         # gave 0.8920 in 460 s at 4.2e-4 and 0.8934 in 489 s at 6e-4 (the same compute: the
         # machine's noise). In trials on 60,000 images, Adam at a constant 1e-4 had 0.86 after one
