@@ -87,7 +87,7 @@ class FlaxSide:
         trained = spec.build(rngs=nnx.Rngs(0))
         trained.train()
         optimizer = nnx.Optimizer(trained, make_optimizer(cfg, steps=10_000), wrt=nnx.Param)
-        state, step = compile_step(trained, optimizer)
+        state, step = compile_step(trained, optimizer, cfg.batch_splits)
         held = {"state": state, "totals": jnp.zeros(2)}
 
         def train():

@@ -93,18 +93,43 @@ STEPS_PER_CALL = 8
 FEWEST_BATCHES_TO_GROUP = 64
 
 
-@functools.partial(jax.jit, static_argnums=0, donate_argnums=1)
-def _train_steps(graphdef, state, totals, xs, ys):
+@functools.partial(jax.jit, static_argnums=(0, 1), donate_argnums=2)
+def _train_steps(graphdef, splits, state, totals, xs, ys):
     model, optimizer = nnx.merge(graphdef, state)
     for x, y in zip(xs, ys):  # unrolled: one straight-line program, no loop for XLA to run
-        (loss, logits), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, y)
+        loss, logits, grads = batch_gradient(model, x, y, splits)
         optimizer.update(model, grads)
         correct = (logits.argmax(-1) == y).sum().astype(jnp.float32)
         totals = totals + jnp.stack([loss * y.shape[0], correct])
     return nnx.state((model, optimizer)), totals
 
 
-def compile_step(model, optimizer):
+def batch_gradient(model, x, y, splits: int = 1):
+    """The batch's mean loss, its logits and the gradient of the mean loss, computed over `splits`
+    equal parts of the batch (one part when the batch does not divide evenly).
+
+    The mean over the batch is the mean of the parts' means, so the gradient is the same one
+    (but for float rounding); what changes is how XLA:CPU runs it. A small network's
+    convolutions keep one core busy at a time; the parts are independent programs, which XLA runs
+    side by side on the cores. Measured on a 2-core Xeon, paired in one process: one epoch of the
+    training loop on 15,360 random digits, compiled, `mnist_torch` ran 1.77× and 1.49× as fast
+    in 4 parts as in one; the Keras MNIST CNN 1.08× and 0.97× (no gain: it keeps one part). A
+    network gains only where its convolutions leave a core idle; its `TrainConfig.batch_splits`
+    says how many parts. A dropout layer draws its masks part by part.
+    """
+    parts = splits if splits > 1 and len(x) % splits == 0 else 1
+    value_and_grad = nnx.value_and_grad(loss_fn, has_aux=True)
+    if parts == 1:
+        (loss, logits), grads = value_and_grad(model, x, y)
+        return loss, logits, grads
+    results = [value_and_grad(model, xp, yp) for xp, yp in zip(jnp.split(x, parts), jnp.split(y, parts))]
+    grads = jax.tree.map(lambda *g: sum(g) / parts, *[g for _, g in results])
+    loss = sum(part_loss for (part_loss, _), _ in results) / parts
+    logits = jnp.concatenate([part_logits for (_, part_logits), _ in results])
+    return loss, logits, grads
+
+
+def compile_step(model, optimizer, splits: int = 1):
     """The training step as one compiled function of plain arrays: (state, totals, xs, ys) → (state, totals).
 
     `xs` and `ys` hold one or more batches stacked on a first axis; the step trains on each in
@@ -117,10 +142,11 @@ def compile_step(model, optimizer):
     `nnx.update((model, optimizer), state)` writes the returned state back). `totals`
     accumulates [summed loss, number correct] on the device, so the loop never waits for a step
     to finish before sending the next batches.
+    `splits`: each batch's gradient is computed in that many parts (see `batch_gradient`).
     Returns (state, step).
     """
     graphdef, state = nnx.split((model, optimizer))
-    return state, functools.partial(_train_steps, graphdef)
+    return state, functools.partial(_train_steps, graphdef, splits)
 
 
 def batch_groups(order: np.ndarray, batch_size: int, steps_per_call: int):
@@ -187,7 +213,7 @@ def estimate_seconds(spec: NetworkSpec, cfg: TrainConfig, n_train: int, steps: i
     model = spec.build(rngs=nnx.Rngs(cfg.seed))
     optimizer = nnx.Optimizer(model, make_optimizer(cfg, steps=_steps(cfg, n_train)), wrt=nnx.Param)
     model.train()
-    state, step = compile_step(model, optimizer)
+    state, step = compile_step(model, optimizer, cfg.batch_splits)
     group = steps_per_call(batches_per_epoch(n_train, cfg.batch_size), cfg)
     x = jnp.zeros((group, cfg.batch_size, *spec.input_shape), jnp.float32)
     y = jnp.zeros((group, cfg.batch_size), jnp.int32)
@@ -219,7 +245,7 @@ def train_and_evaluate(spec: NetworkSpec, cfg: TrainConfig, data, *, progress: b
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
     step_seconds = 0.0
     model.train()  # the compiled step keeps the training mode it was compiled in
-    state, step = compile_step(model, optimizer)
+    state, step = compile_step(model, optimizer, cfg.batch_splits)
     # Without augmentation the training set goes to the device once, as uint8 (a quarter of the
     # floats' memory: 9 GB for AlexNet's 224×224×3 set); each step takes and scales its batch there.
     x_device = None if cfg.augment else jnp.asarray(x_train)

@@ -53,7 +53,10 @@ SPEC = NetworkSpec(
         # The tutorial gives no recipe; a reader would reach for Adam at its default rate. At that
         # constant rate two epochs reached 0.989 on the test set here, three 0.991; two with the rate
         # falling to 0 along a cosine reached 0.9914, in two thirds of the time.
-        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=2, schedule="cosine"),
+        # Each step's gradient in 4 parts of 16 images (`cnnbook.train.batch_gradient`): the training
+        # loop ran 1.49–1.77× as fast; 0.9912 on the test set after the two epochs.
+        "default": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=2, schedule="cosine",
+                               batch_splits=4),
         "full": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=10),
         "smoke": TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=1),
     },

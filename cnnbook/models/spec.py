@@ -27,6 +27,9 @@ class TrainConfig:
     schedule: str | None = None  # "cosine": the learning rate falls to 0 over the run (None: constant)
     # Batches one compiled call trains on, in turn (None: `cnnbook.train.STEPS_PER_CALL`)
     steps_per_call: int | None = None
+    # Each batch's gradient computed in this many equal parts, which XLA:CPU runs side by side
+    # (`cnnbook.train.batch_gradient`): the same gradient, faster for a small network.
+    batch_splits: int = 1
     # Evaluate on the test set after every epoch (the curves' points), or after the last one only:
     # a run that reports just its final accuracy (an experiment's) skips the other passes.
     test_every_epoch: bool = True
