@@ -164,8 +164,11 @@ def stage_data(profile: Profile, nets: list[str], timer: Timer = NO_TIMER) -> di
 
 
 def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict[str, str], progress: bool,
-                timer: Timer = NO_TIMER):
-    """Train (or find in the cache) every network; record where each one lives in build/trained.json."""
+                timer: Timer = NO_TIMER, after_each=None):
+    """Train (or find in the cache) every network; record where each one lives in build/trained.json.
+
+    `after_each(name, trained)` is called as each network is ready (the early captures' queue).
+    """
     from cnnbook.models import registry
     from cnnbook.trained import ensure_trained
 
@@ -178,6 +181,8 @@ def stage_train(profile: Profile, nets: list[str], paths: Paths, checksums: dict
         with timer.part(n):  # a cache hit: reading and checking the entry; a miss: training
             trained[n] = ensure_trained(spec, profile, paths.cache, data_checksum=checksums[spec.dataset] if spec.trained else None,
                                         progress=progress)
+        if after_each is not None:
+            after_each(n, trained[n])
     manifest = {"profile": profile.name,
                 "networks": {n: str(t.cache_dir.relative_to(paths.build)) for n, t in trained.items()}}
     cache.atomic_write(paths.build / "trained.json", json.dumps(manifest, indent=1, sort_keys=True))
@@ -201,38 +206,58 @@ def stage_experiments(profile: Profile, nets: list[str], paths: Paths, checksums
     return results
 
 
-def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = NO_TIMER) -> dict[str, Path]:
-    """Capture what the pages show of every network; record the entries in build/captured.json."""
+def capture_network(profile: Profile, t, paths: Paths, extras: str) -> tuple[Path, float]:
+    """One trained network's capture entry (reused when intact): where it is, and the seconds it took."""
     from cnnbook.capture import ensure_captured
+
+    folder = paths.capture / t.spec.name
+    if folder.is_dir():
+        cache.remove_partial(folder)
+
+    def dataset(train_images: int, spec=t.spec):
+        """The network's test set and the first `train_images` of its training set (from every class)."""
+        if not spec.trained:
+            return None  # it is run on its photos
+        n_train = min(profile.n_train or train_images, train_images)
+        return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train,
+                                       n_test=profile.n_test))
+
+    start = time.perf_counter()  # a hit: checking the entry's checksums; a miss: running every layer
+    where = ensure_captured(t, dataset, paths.capture, extras=extras)
+    return where, time.perf_counter() - start
+
+
+def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = NO_TIMER,
+                  early: dict | None = None) -> dict[str, Path]:
+    """Capture what the pages show of every network; record the entries in build/captured.json.
+
+    `early`: {network: future of (entry, seconds)} for the captures already running in the
+    background (`EarlyCaptures`); they are waited for, and the others captured here.
+    """
     from cnnbook.data.samples import extras_digest
     from cnnbook.trained import STATE
 
     extras = extras_digest()
+    early = early or {}
 
     def capture_one(n: str, t) -> Path:
-        folder = paths.capture / n
-        if folder.is_dir():
-            cache.remove_partial(folder)
-
-        def dataset(train_images: int, spec=t.spec):
-            """The network's test set and the first `train_images` of its training set (from every class)."""
-            if not spec.trained:
-                return None  # it is run on its photos
-            n_train = min(profile.n_train or train_images, train_images)
-            return spec.prepared(data.load(spec.dataset, synthetic=profile.synthetic, n_train=n_train,
-                                           n_test=profile.n_test))
-
-        start = time.perf_counter()  # a hit: checking the entry's checksums; a miss: running every layer
-        where = ensure_captured(t, dataset, paths.capture, extras=extras)
-        timer.record(n, time.perf_counter() - start)
+        where, seconds = capture_network(profile, t, paths, extras)
+        timer.record(n, seconds)
         return where
 
     # Two networks at once: XLA keeps about one and a half of two cores busy with one network's
     # capture (single images, small batches, NumPy between them); a second fills the rest.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {n: pool.submit(capture_one, n, t) for n, t in trained.items()}
+        jobs = {n: pool.submit(capture_one, n, t) for n, t in trained.items() if n not in early}
         try:
-            captured = {n: job.result() for n, job in jobs.items()}
+            captured = {}
+            for n in trained:
+                if n in early:
+                    where, seconds = early[n].result()
+                    timer.record(f"{n} (begun while training)", seconds)  # mostly on cores training left idle
+                    captured[n] = Path(where)
+                else:
+                    captured[n] = jobs[n].result()
         except BaseException:
             for job in jobs.values():
                 job.cancel()
@@ -243,6 +268,77 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
         for n, where in captured.items()}}
     cache.atomic_write(paths.build / "captured.json", json.dumps(manifest, indent=1, sort_keys=True))
     return captured
+
+
+class EarlyCaptures:
+    """Captures that start as soon as their network is trained, while the next ones train.
+
+    Training one of the small networks keeps about 1.65 of 2 cores busy; a capture in a worker
+    process of the lowest priority (Linux's SCHED_IDLE, else nice 19) runs on what it leaves, so
+    the training is hardly slowed and the capture stage finds most of its work done. Only a network
+    trained in this build is queued (its capture is new too), and only in a real profile: the
+    smoke profile's networks train in seconds, and a worker costs seconds to start.
+    The workers are spawned, not forked: this process runs JAX, whose threads a fork would copy
+    in the middle of their work.
+    """
+
+    WORKERS = 2
+
+    def __init__(self, profile: Profile, paths: Paths, checksums: dict[str, str]):
+        self.profile, self.paths, self.checksums = profile, paths, checksums
+        self.jobs: dict = {}
+        self._pool = None
+
+    def __call__(self, name: str, t) -> None:
+        """Queue the capture of network `name`, just trained (`stage_train`'s `after_each`)."""
+        if t.cache_hit or not self.enabled(self.profile):
+            return
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_lowest_priority)
+        checksum = self.checksums[t.spec.dataset] if t.spec.trained else None
+        self.jobs[name] = self._pool.submit(_capture_in_worker, self.profile.name, str(self.paths.root), name,
+                                            checksum, _models_path())
+
+    @staticmethod
+    def enabled(profile: Profile) -> bool:
+        return not profile.synthetic
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if self._pool is not None:
+            if error is not None:  # a failed or interrupted build: its captures are not waited for
+                _stop_workers(self._pool)
+            self._pool.shutdown(wait=error is None, cancel_futures=error is not None)
+        return False
+
+
+def _lowest_priority() -> None:
+    """Run this worker process only on cores nothing else wants (set before JAX starts its threads,
+    which inherit it)."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):  # not Linux
+        os.nice(19)
+
+
+def _capture_in_worker(profile_name: str, root: str, name: str, checksum: str | None,
+                       models_path: list[str]) -> tuple[str, float]:
+    """`capture_network` of a network found in the training cache, in an `EarlyCaptures` worker."""
+    from cnnbook.data.samples import extras_digest
+    from cnnbook.models import registry
+    from cnnbook.trained import ensure_trained
+
+    _use_models_path(models_path)
+    profile, paths = get_profile(profile_name), Paths(Path(root))
+    t = ensure_trained(registry.get(name), profile, paths.cache, data_checksum=checksum, progress=False)
+    where, seconds = capture_network(profile, t, paths, extras_digest())
+    return str(where), seconds
 
 
 def stage_export(trained: dict, captured: dict[str, Path], paths: Paths, timer: Timer = NO_TIMER) -> dict[str, Path]:
@@ -635,11 +731,12 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
            timer: Timer) -> tuple[dict, str]:
     with timer.stage("data"):
         checksums = stage_data(profile, nets, timer)
-    with timer.stage("train"):
-        trained = stage_train(profile, nets, paths, checksums, progress, timer)
-        results = stage_experiments(profile, nets, paths, checksums, progress, timer)
-    with timer.stage("capture"):
-        captured = stage_capture(profile, trained, paths, timer)
+    with EarlyCaptures(profile, paths, checksums) as early:
+        with timer.stage("train"):
+            trained = stage_train(profile, nets, paths, checksums, progress, timer, after_each=early)
+            results = stage_experiments(profile, nets, paths, checksums, progress, timer)
+        with timer.stage("capture"):
+            captured = stage_capture(profile, trained, paths, timer, early=early.jobs)
     with timer.stage("export"):
         stage_export(trained, captured, paths, timer)
     return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer)

@@ -45,12 +45,17 @@ def test_one_more_conv_variants():
 
     from cnnbook import experiments
     from cnnbook.profiles import get_profile
+    from cnnbook.train import steps_per_call
 
     experiment = experiments.get("one_more_conv")
     counts = {}
     for variant in experiment.variants:
         spec = experiments.variant_spec(experiment, variant, get_profile("default"), seed=2)
-        assert spec.config("default").seed == 2 and spec.config("default").train_samples == 6_000
+        cfg = spec.config("default")
+        assert cfg.seed == 2 and cfg.train_samples == 6_144
+        # whole calls of the training step: one compiled program per variant
+        batches = cfg.train_samples // cfg.batch_size
+        assert cfg.train_samples % cfg.batch_size == 0 and batches % steps_per_call(batches, cfg) == 0
         counts[variant.key] = count_params(spec.build(rngs=nnx.Rngs(0)))
     # less conv2.2's 5·5·32·32 + 32; plus a 3×3 conv of 64 → 64: 3·3·64·64 + 64
     assert counts == {"without_extra_5x5": 121_514 - 25_632, "tutorial": 121_514, "plus_3x3": 121_514 + 36_928}

@@ -190,3 +190,38 @@ def test_a_run_tested_after_its_last_epoch_only_trains_and_ends_as_one_tested_ev
 def test_early_stopping_needs_a_test_after_every_epoch():
     with pytest.raises(ValueError, match="patience"):
         TrainConfig(patience=3, test_every_epoch=False)
+
+
+def test_the_throughput_leaves_out_the_calls_that_compile(monkeypatch):
+    """A step whose first call of each shape takes a second (as XLA compiling it would): the images/s
+    are those of the other calls, not dragged down by the compiling."""
+    import time
+    from types import SimpleNamespace
+
+    from cnnbook import train
+    from cnnbook.models import registry
+
+    real_compile_step = train.compile_step
+
+    def slow_to_compile(*args, **kwargs):
+        state, step = real_compile_step(*args, **kwargs)
+        seen = set()
+
+        def step_that_compiles(state, totals, xs, ys):
+            if xs.shape not in seen:
+                seen.add(xs.shape)
+                time.sleep(1.0)
+            return step(state, totals, xs, ys)
+
+        return state, step_that_compiles
+
+    monkeypatch.setattr(train, "compile_step", slow_to_compile)
+    monkeypatch.setattr(train, "FEWEST_BATCHES_TO_GROUP", 10**9)  # one shape: a batch a call
+    rng = np.random.default_rng(5)
+    data = SimpleNamespace(x_train=rng.integers(0, 256, (640, 28, 28), np.uint8), y_train=rng.integers(0, 10, 640),
+                           x_test=rng.integers(0, 256, (20, 28, 28), np.uint8), y_test=rng.integers(0, 10, 20))
+    cfg = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=64, epochs=1)
+    result = train.train_and_evaluate(registry.get("lenet"), cfg, data, progress=False)
+    # With the second counted, 640 images would take over a second: under 640 images/s.
+    assert result.images_per_second > 1000
+    assert result.train_seconds > 1.0
