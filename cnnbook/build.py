@@ -9,6 +9,7 @@ build/docs into build/site.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -235,7 +236,6 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
     background (`EarlyCaptures`); they are waited for, and the others captured here.
     """
     from cnnbook.data.samples import extras_digest
-    from cnnbook.trained import STATE
 
     extras = extras_digest()
     early = early or {}
@@ -264,10 +264,17 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
             raise
     manifest = {"profile": profile.name, "networks": {
         n: {"capture": str(where.relative_to(paths.build)),
-            "weights": str((trained[n].cache_dir / STATE).relative_to(paths.build))}
+            "weights": str(trained_weights(trained[n]).relative_to(paths.build))}
         for n, where in captured.items()}}
     cache.atomic_write(paths.build / "captured.json", json.dumps(manifest, indent=1, sort_keys=True))
     return captured
+
+
+def trained_weights(t) -> Path:
+    """The weights file of a trained network (`cnnbook.trained.TrainedNetwork`)."""
+    from cnnbook.trained import STATE
+
+    return t.cache_dir / STATE
 
 
 class EarlyCaptures:
@@ -280,6 +287,10 @@ class EarlyCaptures:
     smoke profile's networks train in seconds, and a worker costs seconds to start.
     The workers are spawned, not forked: this process runs JAX, whose threads a fork would copy
     in the middle of their work.
+
+    Once a network is captured, its atlas is drawn in the same workers: an atlas shows one network,
+    so it needs nothing the later networks make (`atlas_context`). The pages stage takes the atlases
+    queued by then (`atlas_jobs`) and draws the others itself.
     """
 
     WORKERS = 2
@@ -287,6 +298,9 @@ class EarlyCaptures:
     def __init__(self, profile: Profile, paths: Paths, checksums: dict[str, str]):
         self.profile, self.paths, self.checksums = profile, paths, checksums
         self.jobs: dict = {}
+        self._atlases: dict = {}  # {network: future of (atlas files, seconds)}
+        self._lock = threading.Lock()  # the pool's thread queues atlases; the pages stage closes the queue
+        self._closed = False
         self._pool = None
 
     def __call__(self, name: str, t) -> None:
@@ -302,6 +316,29 @@ class EarlyCaptures:
         checksum = self.checksums[t.spec.dataset] if t.spec.trained else None
         self.jobs[name] = self._pool.submit(_capture_in_worker, self.profile.name, str(self.paths.root), name,
                                             checksum, _models_path())
+        self.jobs[name].add_done_callback(functools.partial(self._queue_atlas, name, t))
+
+    def _queue_atlas(self, name: str, t, capture) -> None:
+        """Queue the atlas of network `name`, whose capture has just ended (run by the pool's own thread)."""
+        if capture.cancelled() or capture.exception() is not None:
+            return  # the capture stage reports the error
+        where, _ = capture.result()
+        entry = {"capture": str(Path(where).relative_to(self.paths.build)),
+                 "weights": str(trained_weights(t).relative_to(self.paths.build))}
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                self._atlases[name] = self._pool.submit(_draw_atlas, name, entry, self.profile.name, self.paths,
+                                                        page_banner(self.profile), _models_path())
+            except RuntimeError:  # the pool is shutting down (a failed build): the pages stage would draw it
+                pass
+
+    def atlas_jobs(self) -> dict:
+        """The atlases queued so far, {network: future of (files, seconds)}; none is queued after this call."""
+        with self._lock:
+            self._closed = True
+            return dict(self._atlases)
 
     @staticmethod
     def enabled(profile: Profile) -> bool:
@@ -360,6 +397,19 @@ def stage_export(trained: dict, captured: dict[str, Path], paths: Paths, timer: 
     return exported
 
 
+def page_banner(profile: Profile) -> str:
+    """What every generated page starts with: a warning in a synthetic profile, else nothing."""
+    return SMOKE_BANNER + "\n\n" if profile.synthetic else ""
+
+
+def atlas_context(profile: Profile, entry: dict) -> dict:
+    """What a network's atlas depends on besides its banner: the code, and that network's own capture
+    and weights (`entry`, as build/captured.json records it). It shows one network, so neither the
+    others nor the experiments are in its key, and it can be drawn as soon as its network is captured."""
+    return {"profile": profile.name, "package": package_digest(), "capture": Path(entry["capture"]).name,
+            "weights": entry["weights"]}
+
+
 def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> dict:
     """What every generated page depends on besides its own source: the code, the captures, the experiments."""
     return {"profile": profile.name, "package": package_digest(),
@@ -367,13 +417,18 @@ def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> 
             "experiments": cache.content_key({"experiments": experiments.decode()})}
 
 
-def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
-    """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
+def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER,
+                early_atlases: dict | None = None) -> dict:
+    """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}.
+
+    `early_atlases`: {network: future of (files, seconds)} for the atlases begun while training
+    (`EarlyCaptures.atlas_jobs`); they are waited for, and the others read from the cache or drawn here.
+    """
     from cnnbook.manifests import read_manifest
     from cnnbook.pages.chapters import build_chapter
 
     captured = read_manifest(paths.build)["networks"]
-    banner = SMOKE_BANNER + "\n\n" if profile.synthetic else ""
+    banner = page_banner(profile)
     from cnnbook.manifests import RESULTS_FILE
 
     results = paths.build / RESULTS_FILE
@@ -387,23 +442,26 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
                          "(`cnnbook new-chapter NAME` writes one to start from)")
     bar = tqdm(total=len(chapters) + len(captured), desc="pages", unit="page", disable=not progress,
                mininterval=1.0)
-    # An atlas shows one network: the experiments' results are not part of its key.
-    atlas_context = {k: v for k, v in context.items() if k != "experiments"}
+    early_atlases = early_atlases or {}
 
-    # The atlases found in the cache are read here; the others are drawn while the chapters run.
+    # The atlases begun while training are waited for; those found in the cache are read here; the
+    # others are drawn while the chapters run.
     atlases, missing = {}, []
     for name in captured:
-        hit = _cached_atlas(name, atlas_context, paths, banner)
+        if name in early_atlases:
+            early_atlases[name].add_done_callback(lambda _: bar.update())
+            continue
+        hit = _cached_atlas(name, atlas_context(profile, captured[name]), paths, banner)
         if hit is None:
             missing.append(name)
         else:
             atlases[name] = hit
             bar.update()
 
-    def drawn(name: str, job) -> None:
+    def drawn(name: str, job, how: str = "") -> None:
         atlas_files, seconds = job.result()
         atlases[name] = atlas_files
-        timer.record(f"atlas {name}", seconds)
+        timer.record(f"atlas {name}{how}", seconds)
 
     failed = threading.Event()  # once a chapter fails, no other one starts
 
@@ -424,7 +482,7 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
     # the atlases are drawn meanwhile, in one worker thread when there is one (the only thread that
     # draws), else in two worker processes (Matplotlib draws in one thread per process).
     with _atlas_workers(len(missing)) as pool, ThreadPoolExecutor(max_workers=2) as kernels:
-        jobs = {name: pool.submit(_draw_atlas, name, atlas_context, paths, banner, _models_path())
+        jobs = {name: pool.submit(_draw_atlas, name, captured[name], profile.name, paths, banner, _models_path())
                 for name in missing}
         for job in jobs.values():
             job.add_done_callback(lambda _: bar.update())
@@ -440,7 +498,7 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
                     executed.append(out.path)
         except BaseException:  # a chapter failed, or Ctrl-C: stop the others rather than wait for them
             failed.set()
-            for job in [*runs, *jobs.values()]:
+            for job in [*runs, *jobs.values(), *early_atlases.values()]:
                 job.cancel()
             from cnnbook.pages.execute import stop_kernels
 
@@ -449,6 +507,8 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             raise
         for name, job in jobs.items():
             drawn(name, job)
+        for name, job in early_atlases.items():
+            drawn(name, job, " (drawn while training)")  # mostly on cores training left idle
     for name in captured:  # in the networks' order, whichever finished first
         files.update(atlases[name])
     bar.close()
@@ -516,17 +576,20 @@ def _cached_atlas(name: str, context: dict, paths: Paths, banner: str) -> dict[s
     return None
 
 
-def _draw_atlas(name: str, context: dict, paths: Paths, banner: str, models_path: list[str]):
-    """Draw a network's atlas into the cache: (its files, the seconds it took). Runs in a worker."""
+def _draw_atlas(name: str, entry: dict, profile_name: str, paths: Paths, banner: str, models_path: list[str]):
+    """Draw a network's atlas into the cache from its capture `entry` (as build/captured.json records
+    it): (its files, the seconds it took). Runs in a worker."""
+    from cnnbook.models import registry
     from cnnbook.pages.atlas import build_atlas
-    from cnnbook.views.network import load
+    from cnnbook.views.network import from_entry
 
     t0 = time.perf_counter()
     _use_models_path(models_path)
     print(f"rendering the atlas of {name}", flush=True)
-    out = build_atlas(load(paths.build, name), banner)
+    profile = get_profile(profile_name)
+    out = build_atlas(from_entry(paths.build, registry.get(name).for_profile(profile.name), entry), banner)
     files = {out.path: out.markdown.encode(), **out.assets}
-    cache.write_entry(_atlas_key(name, context, paths, banner), files)
+    cache.write_entry(_atlas_key(name, atlas_context(profile, entry), paths, banner), files)
     return files, round(time.perf_counter() - t0, 3)
 
 
@@ -737,9 +800,10 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
             results = stage_experiments(profile, nets, paths, checksums, progress, timer)
         with timer.stage("capture"):
             captured = stage_capture(profile, trained, paths, timer, early=early.jobs)
-    with timer.stage("export"):
-        stage_export(trained, captured, paths, timer)
-    return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer)
+        with timer.stage("export"):
+            stage_export(trained, captured, paths, timer)
+        return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer,
+                               early_atlases=early.atlas_jobs())
 
 
 def _rebuild(profile: Profile, paths: Paths, start: float, progress: bool, timer: Timer,
@@ -759,11 +823,11 @@ def _rebuild(profile: Profile, paths: Paths, start: float, progress: bool, timer
 
 
 def _pages_and_site(profile: Profile, paths: Paths, networks: dict, results: dict, start: float, progress: bool,
-                    timer: Timer, last_site: str | None = None) -> tuple[dict, str]:
+                    timer: Timer, last_site: str | None = None, early_atlases: dict | None = None) -> tuple[dict, str]:
     """The pages and the site stages, then the report; returns it and the new site's checksum
     (`last_site`: the checksum of the site in build/site, when the build already computed it)."""
     with timer.stage("pages"):
-        pages = stage_pages(profile, paths, progress, timer)
+        pages = stage_pages(profile, paths, progress, timer, early_atlases)
     # The site stage fills timings into the pages from this report, so write it first.
     report = make_report(profile, networks, timer, pages["pages"], time.perf_counter() - start, None, results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))

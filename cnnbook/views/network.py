@@ -199,5 +199,11 @@ def load(build_dir: Path, name: str, spec: NetworkSpec | None = None) -> Network
     entries = manifest["networks"]
     if name not in entries:
         raise UnknownNameError(f"network {name!r} was not captured in this build; captured: {', '.join(entries)}")
-    return Network(spec, Captured(Path(build_dir) / entries[name]["capture"]),
-                   Path(build_dir) / entries[name]["weights"])
+    return from_entry(build_dir, spec, entries[name])
+
+
+def from_entry(build_dir: Path, spec: NetworkSpec, entry: dict) -> Network:
+    """A network from its capture entry and weights (`entry`: their paths under `build_dir`, as
+    build/captured.json records them), before that manifest is written: an atlas drawn while
+    the next networks train reads its network this way."""
+    return Network(spec, Captured(Path(build_dir) / entry["capture"]), Path(build_dir) / entry["weights"])
