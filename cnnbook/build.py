@@ -335,10 +335,18 @@ class EarlyCaptures:
                 pass
 
     def atlas_jobs(self) -> dict:
-        """The atlases queued so far, {network: future of (files, seconds)}; none is queued after this call."""
+        """The atlases begun so far, {network: future of (files, seconds)}, for the pages stage.
+
+        None is queued after this call. Those queued but not begun are dropped (the pages stage
+        draws them at normal priority), and the workers return to normal priority: the training is
+        over, and at the lowest one the chapters' kernels would starve the atlases left running.
+        """
         with self._lock:
             self._closed = True
-            return dict(self._atlases)
+            begun = {name: job for name, job in self._atlases.items() if not job.cancel()}
+        if self._pool is not None:
+            _normal_priority(getattr(self._pool, "_processes", None) or {})
+        return begun
 
     @staticmethod
     def enabled(profile: Profile) -> bool:
@@ -362,6 +370,17 @@ def _lowest_priority() -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):  # not Linux
         os.nice(19)
+
+
+def _normal_priority(pids) -> None:
+    """Return worker processes (every thread of each) from SCHED_IDLE to the normal policy, where
+    the system allows it; else they stay where they are, which costs time, not correctness."""
+    for pid in pids:
+        try:
+            for thread in os.listdir(f"/proc/{pid}/task"):
+                os.sched_setscheduler(int(thread), os.SCHED_OTHER, os.sched_param(0))
+        except (AttributeError, OSError):  # not Linux, a thread that has ended, or not permitted
+            continue
 
 
 def _capture_in_worker(profile_name: str, root: str, name: str, checksum: str | None,

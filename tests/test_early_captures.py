@@ -23,6 +23,20 @@ def test_a_capture_worker_runs_only_on_idle_cores():
         assert pool.apply(_policy_after, (b._lowest_priority,)) == os.SCHED_IDLE
 
 
+def _policy() -> int:
+    return os.sched_getscheduler(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_the_workers_return_to_normal_priority_when_the_training_is_over():
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=b._lowest_priority) as pool:
+        assert pool.submit(_policy).result() == os.SCHED_IDLE
+        b._normal_priority(pool._processes)
+        assert pool.submit(_policy).result() == os.SCHED_OTHER
+
+
 def test_only_a_real_profile_captures_while_training():
     assert b.EarlyCaptures.enabled(get_profile("default"))
     assert not b.EarlyCaptures.enabled(get_profile("smoke"))
