@@ -288,9 +288,10 @@ class EarlyCaptures:
     The workers are spawned, not forked: this process runs JAX, whose threads a fork would copy
     in the middle of their work.
 
-    Once a network is captured, its atlas is drawn in the same workers: an atlas shows one network,
-    so it needs nothing the later networks make (`atlas_context`). The pages stage takes the atlases
-    queued by then (`atlas_jobs`) and draws the others itself.
+    Once a network is captured, its atlas is drawn in a worker of its own, of the same priority: an
+    atlas shows one network, so it needs nothing the later networks make (`atlas_context`). It has
+    its own worker so that no capture waits behind an atlas (the capture stage waits for captures).
+    The pages stage takes the atlases queued by then (`atlas_jobs`) and draws the others itself.
     """
 
     WORKERS = 2
@@ -301,18 +302,14 @@ class EarlyCaptures:
         self._atlases: dict = {}  # {network: future of (atlas files, seconds)}
         self._lock = threading.Lock()  # the pool's thread queues atlases; the pages stage closes the queue
         self._closed = False
-        self._pool = None
+        self._pool = self._atlas_pool = None
 
     def __call__(self, name: str, t) -> None:
         """Queue the capture of network `name`, just trained (`stage_train`'s `after_each`)."""
         if t.cache_hit or not self.enabled(self.profile):
             return
         if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_lowest_priority)
+            self._pool = _idle_workers(self.WORKERS)
         checksum = self.checksums[t.spec.dataset] if t.spec.trained else None
         self.jobs[name] = self._pool.submit(_capture_in_worker, self.profile.name, str(self.paths.root), name,
                                             checksum, _models_path())
@@ -328,9 +325,11 @@ class EarlyCaptures:
         with self._lock:
             if self._closed:
                 return
+            if self._atlas_pool is None:
+                self._atlas_pool = _idle_workers(1)
             try:
-                self._atlases[name] = self._pool.submit(_draw_atlas, name, entry, self.profile.name, self.paths,
-                                                        page_banner(self.profile), _models_path())
+                self._atlases[name] = self._atlas_pool.submit(_draw_atlas, name, entry, self.profile.name, self.paths,
+                                                              page_banner(self.profile), _models_path())
             except RuntimeError:  # the pool is shutting down (a failed build): the pages stage would draw it
                 pass
 
@@ -344,8 +343,9 @@ class EarlyCaptures:
         with self._lock:
             self._closed = True
             begun = {name: job for name, job in self._atlases.items() if not job.cancel()}
-        if self._pool is not None:
-            _normal_priority(getattr(self._pool, "_processes", None) or {})
+        for pool in (self._pool, self._atlas_pool):
+            if pool is not None:
+                _normal_priority(getattr(pool, "_processes", None) or {})
         return begun
 
     @staticmethod
@@ -356,11 +356,23 @@ class EarlyCaptures:
         return self
 
     def __exit__(self, kind, error, trace):
-        if self._pool is not None:
-            if error is not None:  # a failed or interrupted build: its captures are not waited for
-                _stop_workers(self._pool)
-            self._pool.shutdown(wait=error is None, cancel_futures=error is not None)
+        with self._lock:  # no atlas is queued from here on
+            self._closed = True
+        for pool in (self._pool, self._atlas_pool):
+            if pool is not None:
+                if error is not None:  # a failed or interrupted build: its captures are not waited for
+                    _stop_workers(pool)
+                pool.shutdown(wait=error is None, cancel_futures=error is not None)
         return False
+
+
+def _idle_workers(count: int):
+    """`count` spawned worker processes of the lowest priority (`_lowest_priority`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_lowest_priority)
 
 
 def _lowest_priority() -> None:
