@@ -9,7 +9,6 @@ build/docs into build/site.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -236,6 +235,7 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
     background (`EarlyCaptures`); they are waited for, and the others captured here.
     """
     from cnnbook.data.samples import extras_digest
+    from cnnbook.trained import STATE
 
     extras = extras_digest()
     early = early or {}
@@ -264,17 +264,10 @@ def stage_capture(profile: Profile, trained: dict, paths: Paths, timer: Timer = 
             raise
     manifest = {"profile": profile.name, "networks": {
         n: {"capture": str(where.relative_to(paths.build)),
-            "weights": str(trained_weights(trained[n]).relative_to(paths.build))}
+            "weights": str((trained[n].cache_dir / STATE).relative_to(paths.build))}
         for n, where in captured.items()}}
     cache.atomic_write(paths.build / "captured.json", json.dumps(manifest, indent=1, sort_keys=True))
     return captured
-
-
-def trained_weights(t) -> Path:
-    """The weights file of a trained network (`cnnbook.trained.TrainedNetwork`)."""
-    from cnnbook.trained import STATE
-
-    return t.cache_dir / STATE
 
 
 class EarlyCaptures:
@@ -287,11 +280,6 @@ class EarlyCaptures:
     smoke profile's networks train in seconds, and a worker costs seconds to start.
     The workers are spawned, not forked: this process runs JAX, whose threads a fork would copy
     in the middle of their work.
-
-    Once a network is captured, its atlas is drawn in a worker of its own, of the same priority: an
-    atlas shows one network, so it needs nothing the later networks make (`atlas_context`). It has
-    its own worker so that no capture waits behind an atlas (the capture stage waits for captures).
-    The pages stage takes the atlases queued by then (`atlas_jobs`) and draws the others itself.
     """
 
     WORKERS = 2
@@ -299,54 +287,21 @@ class EarlyCaptures:
     def __init__(self, profile: Profile, paths: Paths, checksums: dict[str, str]):
         self.profile, self.paths, self.checksums = profile, paths, checksums
         self.jobs: dict = {}
-        self._atlases: dict = {}  # {network: future of (atlas files, seconds)}
-        self._lock = threading.Lock()  # the pool's thread queues atlases; the pages stage closes the queue
-        self._closed = False
-        self._pool = self._atlas_pool = None
+        self._pool = None
 
     def __call__(self, name: str, t) -> None:
         """Queue the capture of network `name`, just trained (`stage_train`'s `after_each`)."""
         if t.cache_hit or not self.enabled(self.profile):
             return
         if self._pool is None:
-            self._pool = _idle_workers(self.WORKERS)
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_lowest_priority)
         checksum = self.checksums[t.spec.dataset] if t.spec.trained else None
         self.jobs[name] = self._pool.submit(_capture_in_worker, self.profile.name, str(self.paths.root), name,
                                             checksum, _models_path())
-        self.jobs[name].add_done_callback(functools.partial(self._queue_atlas, name, t))
-
-    def _queue_atlas(self, name: str, t, capture) -> None:
-        """Queue the atlas of network `name`, whose capture has just ended (run by the pool's own thread)."""
-        if capture.cancelled() or capture.exception() is not None:
-            return  # the capture stage reports the error
-        where, _ = capture.result()
-        entry = {"capture": str(Path(where).relative_to(self.paths.build)),
-                 "weights": str(trained_weights(t).relative_to(self.paths.build))}
-        with self._lock:
-            if self._closed:
-                return
-            if self._atlas_pool is None:
-                self._atlas_pool = _idle_workers(1)
-            try:
-                self._atlases[name] = self._atlas_pool.submit(_draw_atlas, name, entry, self.profile.name, self.paths,
-                                                              page_banner(self.profile), _models_path())
-            except RuntimeError:  # the pool is shutting down (a failed build): the pages stage would draw it
-                pass
-
-    def atlas_jobs(self) -> dict:
-        """The atlases begun so far, {network: future of (files, seconds)}, for the pages stage.
-
-        None is queued after this call. Those queued but not begun are dropped (the pages stage
-        draws them at normal priority), and the workers return to normal priority: the training is
-        over, and at the lowest one the chapters' kernels would starve the atlases left running.
-        """
-        with self._lock:
-            self._closed = True
-            begun = {name: job for name, job in self._atlases.items() if not job.cancel()}
-        for pool in (self._pool, self._atlas_pool):
-            if pool is not None:
-                _normal_priority(getattr(pool, "_processes", None) or {})
-        return begun
 
     @staticmethod
     def enabled(profile: Profile) -> bool:
@@ -356,23 +311,11 @@ class EarlyCaptures:
         return self
 
     def __exit__(self, kind, error, trace):
-        with self._lock:  # no atlas is queued from here on
-            self._closed = True
-        for pool in (self._pool, self._atlas_pool):
-            if pool is not None:
-                if error is not None:  # a failed or interrupted build: its captures are not waited for
-                    _stop_workers(pool)
-                pool.shutdown(wait=error is None, cancel_futures=error is not None)
+        if self._pool is not None:
+            if error is not None:  # a failed or interrupted build: its captures are not waited for
+                _stop_workers(self._pool)
+            self._pool.shutdown(wait=error is None, cancel_futures=error is not None)
         return False
-
-
-def _idle_workers(count: int):
-    """`count` spawned worker processes of the lowest priority (`_lowest_priority`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_lowest_priority)
 
 
 def _lowest_priority() -> None:
@@ -382,17 +325,6 @@ def _lowest_priority() -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):  # not Linux
         os.nice(19)
-
-
-def _normal_priority(pids) -> None:
-    """Return worker processes (every thread of each) from SCHED_IDLE to the normal policy, where
-    the system allows it; else they stay where they are, which costs time, not correctness."""
-    for pid in pids:
-        try:
-            for thread in os.listdir(f"/proc/{pid}/task"):
-                os.sched_setscheduler(int(thread), os.SCHED_OTHER, os.sched_param(0))
-        except (AttributeError, OSError):  # not Linux, a thread that has ended, or not permitted
-            continue
 
 
 def _capture_in_worker(profile_name: str, root: str, name: str, checksum: str | None,
@@ -436,7 +368,7 @@ def page_banner(profile: Profile) -> str:
 def atlas_context(profile: Profile, entry: dict) -> dict:
     """What a network's atlas depends on besides its banner: the code, and that network's own capture
     and weights (`entry`, as build/captured.json records it). It shows one network, so neither the
-    others nor the experiments are in its key, and it can be drawn as soon as its network is captured."""
+    others nor the experiments are in its key: retraining one network redraws one atlas."""
     return {"profile": profile.name, "package": package_digest(), "capture": Path(entry["capture"]).name,
             "weights": entry["weights"]}
 
@@ -448,13 +380,8 @@ def page_context(profile: Profile, captured: dict, experiments: bytes = b"") -> 
             "experiments": cache.content_key({"experiments": experiments.decode()})}
 
 
-def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER,
-                early_atlases: dict | None = None) -> dict:
-    """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}.
-
-    `early_atlases`: {network: future of (files, seconds)} for the atlases begun while training
-    (`EarlyCaptures.atlas_jobs`); they are waited for, and the others read from the cache or drawn here.
-    """
+def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Timer = NO_TIMER) -> dict:
+    """Chapters and atlases into build/docs from build/captured.json; returns {"pages": n, "executed": [...]}."""
     from cnnbook.manifests import read_manifest
     from cnnbook.pages.chapters import build_chapter
 
@@ -473,15 +400,9 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
                          "(`cnnbook new-chapter NAME` writes one to start from)")
     bar = tqdm(total=len(chapters) + len(captured), desc="pages", unit="page", disable=not progress,
                mininterval=1.0)
-    early_atlases = early_atlases or {}
-
-    # The atlases begun while training are waited for; those found in the cache are read here; the
-    # others are drawn while the chapters run.
+    # The atlases found in the cache are read here; the others are drawn while the chapters run.
     atlases, missing = {}, []
     for name in captured:
-        if name in early_atlases:
-            early_atlases[name].add_done_callback(lambda _: bar.update())
-            continue
         hit = _cached_atlas(name, atlas_context(profile, captured[name]), paths, banner)
         if hit is None:
             missing.append(name)
@@ -489,10 +410,10 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             atlases[name] = hit
             bar.update()
 
-    def drawn(name: str, job, how: str = "") -> None:
+    def drawn(name: str, job) -> None:
         atlas_files, seconds = job.result()
         atlases[name] = atlas_files
-        timer.record(f"atlas {name}{how}", seconds)
+        timer.record(f"atlas {name}", seconds)
 
     failed = threading.Event()  # once a chapter fails, no other one starts
 
@@ -529,7 +450,7 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
                     executed.append(out.path)
         except BaseException:  # a chapter failed, or Ctrl-C: stop the others rather than wait for them
             failed.set()
-            for job in [*runs, *jobs.values(), *early_atlases.values()]:
+            for job in [*runs, *jobs.values()]:
                 job.cancel()
             from cnnbook.pages.execute import stop_kernels
 
@@ -538,8 +459,6 @@ def stage_pages(profile: Profile, paths: Paths, progress: bool = True, timer: Ti
             raise
         for name, job in jobs.items():
             drawn(name, job)
-        for name, job in early_atlases.items():
-            drawn(name, job, " (drawn while training)")  # mostly on cores training left idle
     for name in captured:  # in the networks' order, whichever finished first
         files.update(atlases[name])
     bar.close()
@@ -831,10 +750,9 @@ def _build(profile: Profile, paths: Paths, nets: list[str], start: float, progre
             results = stage_experiments(profile, nets, paths, checksums, progress, timer)
         with timer.stage("capture"):
             captured = stage_capture(profile, trained, paths, timer, early=early.jobs)
-        with timer.stage("export"):
-            stage_export(trained, captured, paths, timer)
-        return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer,
-                               early_atlases=early.atlas_jobs())
+    with timer.stage("export"):
+        stage_export(trained, captured, paths, timer)
+    return _pages_and_site(profile, paths, network_summary(trained), results, start, progress, timer)
 
 
 def _rebuild(profile: Profile, paths: Paths, start: float, progress: bool, timer: Timer,
@@ -854,11 +772,11 @@ def _rebuild(profile: Profile, paths: Paths, start: float, progress: bool, timer
 
 
 def _pages_and_site(profile: Profile, paths: Paths, networks: dict, results: dict, start: float, progress: bool,
-                    timer: Timer, last_site: str | None = None, early_atlases: dict | None = None) -> tuple[dict, str]:
+                    timer: Timer, last_site: str | None = None) -> tuple[dict, str]:
     """The pages and the site stages, then the report; returns it and the new site's checksum
     (`last_site`: the checksum of the site in build/site, when the build already computed it)."""
     with timer.stage("pages"):
-        pages = stage_pages(profile, paths, progress, timer, early_atlases)
+        pages = stage_pages(profile, paths, progress, timer)
     # The site stage fills timings into the pages from this report, so write it first.
     report = make_report(profile, networks, timer, pages["pages"], time.perf_counter() - start, None, results)
     cache.atomic_write(paths.build / "report.json", json.dumps(report, indent=1))

@@ -441,3 +441,24 @@ def test_pixel_arithmetic_reads_the_padding_of_a_padded_convolution(smoke_build)
         text = convolution.pixel_arithmetic(net, "conv1.0", image, channel=3, row=row, col=col).text
         assert "after the layer's activation" not in text
         assert f"output at that pixel is {value:.4f}." in text
+
+
+def test_an_atlas_is_keyed_by_its_own_network_alone(tmp_path):
+    """Retraining one network redraws its atlas only: another network's new capture leaves the key."""
+    from cnnbook.build import Paths, _atlas_key, atlas_context
+    from cnnbook.profiles import get_profile
+
+    profile, paths = get_profile("smoke"), Paths(tmp_path)
+    lenet = {"capture": "capture/lenet/entry-aaaa", "weights": "cache/lenet/entry-1111/state.safetensors"}
+    manifest = {"lenet": lenet, "tiny_vgg": {"capture": "capture/tiny_vgg/entry-bbbb",
+                                             "weights": "cache/tiny_vgg/entry-2222/state.safetensors"}}
+
+    def key(entries):
+        return _atlas_key("lenet", atlas_context(profile, entries["lenet"]), paths, "")
+
+    before = key(manifest)
+    manifest["tiny_vgg"] = {"capture": "capture/tiny_vgg/entry-cccc",
+                            "weights": "cache/tiny_vgg/entry-3333/state.safetensors"}
+    assert key(manifest) == before
+    assert key({"lenet": {**lenet, "capture": "capture/lenet/entry-dddd"}}) != before
+    assert key({"lenet": {**lenet, "weights": "cache/lenet/entry-4444/state.safetensors"}}) != before

@@ -204,6 +204,5 @@ def load(build_dir: Path, name: str, spec: NetworkSpec | None = None) -> Network
 
 def from_entry(build_dir: Path, spec: NetworkSpec, entry: dict) -> Network:
     """A network from its capture entry and weights (`entry`: their paths under `build_dir`, as
-    build/captured.json records them), before that manifest is written: an atlas drawn while
-    the next networks train reads its network this way."""
+    build/captured.json records them): an atlas reads its network this way, and nothing else."""
     return Network(spec, Captured(Path(build_dir) / entry["capture"]), Path(build_dir) / entry["weights"])
