@@ -368,7 +368,8 @@ def page_banner(profile: Profile) -> str:
 def atlas_context(profile: Profile, entry: dict) -> dict:
     """What a network's atlas depends on besides its banner: the code, and that network's own capture
     and weights (`entry`, as build/captured.json records it). It shows one network, so neither the
-    others nor the experiments are in its key: retraining one network redraws one atlas."""
+    others nor the experiments are in its key: a network recaptured for its data or its training
+    cache redraws its own atlas only (an edit to the package's code redraws every one)."""
     return {"profile": profile.name, "package": package_digest(), "capture": Path(entry["capture"]).name,
             "weights": entry["weights"]}
 

@@ -444,7 +444,7 @@ def test_pixel_arithmetic_reads_the_padding_of_a_padded_convolution(smoke_build)
 
 
 def test_an_atlas_is_keyed_by_its_own_network_alone(tmp_path):
-    """Retraining one network redraws its atlas only: another network's new capture leaves the key."""
+    """A network recaptured for its data redraws its own atlas only: another's new capture leaves the key."""
     from cnnbook.build import Paths, _atlas_key, atlas_context
     from cnnbook.profiles import get_profile
 
